@@ -1,0 +1,52 @@
+# The two commands a newcomer types (see README): `make demo` and `make test`.
+# Both create the virtual environment and install what they need on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck pytest bench postgres-binaries clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tracelight needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+## Run the main job on the embedded default: a synthetic corpus through the whole pipeline.
+demo: $(STAMP)
+	$(BIN)/tracelight demo --workspace demo-workspace
+
+## ruff, mypy and the whole pytest suite, PostgreSQL included.
+test: $(STAMP) postgres-binaries lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# The test suite starts its own throwaway PostgreSQL cluster with initdb/pg_ctl; install
+# the server binaries when the machine lacks them (needs root, as on CI).
+postgres-binaries:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing PostgreSQL server binaries for the test suite"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL binaries missing and not root: the PostgreSQL tests will be skipped"; \
+	fi
+
+## Benchmarks (on demand, not part of the tests).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/pipeline_bench.py --posts 10000 100000
+
+clean:
+	rm -rf $(VENV) demo-workspace .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,47 @@
+"""Extraction: the selectors and facts written in a post, each with its exact span.
+
+Extractors are pure functions ``(post) -> mentions`` over the original text, so they
+run unchanged in a worker process or a Spark executor. ``EXTRACTOR_VERSION`` changes
+whenever any extractor's output could change, so ``analyze`` knows which posts to
+extract again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tracelight.extract.email import extract_emails
+from tracelight.extract.phone import extract_phones
+from tracelight.model import Mention, Post
+from tracelight.model.post import FIELDS
+
+EXTRACTOR_VERSION = 1
+
+Extractor = Callable[[Post, str, str], list[Mention]]
+"""``(post, field name, field text) -> mentions`` with spans into that text."""
+
+EXTRACTORS: tuple[Extractor, ...] = (extract_phones, extract_emails)
+
+
+def extract_post(post: Post) -> list[Mention]:
+    """All mentions in a post, in field then position order, without duplicates."""
+    found: list[Mention] = []
+    for name in FIELDS:
+        text = post.text(name)
+        if not text:
+            continue
+        for extractor in EXTRACTORS:
+            found.extend(extractor(post, name, text))
+    unique = {(m.kind, m.value, m.field, m.start, m.end): m for m in found}
+    return sorted(unique.values(), key=lambda m: (m.field, m.start, m.end, m.kind, m.value))
+
+
+def extract_batch(posts: Iterable[Post]) -> list[tuple[str, list[Mention]]]:
+    """The extract stage over one batch: each post id with its mentions (possibly none).
+
+    Posts with no mention are returned too, so the loader can mark them done.
+    """
+    return [(post.id, extract_post(post)) for post in posts]
+
+
+__all__ = ["EXTRACTORS", "EXTRACTOR_VERSION", "extract_batch", "extract_post"]
