@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 
-def write_jsonl(path: Path, records: Iterable[dict[str, Any] | str | bytes]) -> Path:
+def write_jsonl(path: Path, records: Iterable[Mapping[str, Any] | str | bytes]) -> Path:
     """Write records; a str or bytes item is written verbatim as a (possibly bad) line."""
     with path.open("wb") as handle:
         for record in records:

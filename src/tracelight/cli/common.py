@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -36,6 +37,9 @@ def workspace_of(folder: str | None, db: str | None) -> Workspace:
     return Workspace.resolve(folder, db)
 
 
+USAGE_EXIT = 2
+
+
 @contextmanager
 def failures() -> Iterator[None]:
     """Turn any failure into exit code 1 with a one-line reason on stderr.
@@ -44,14 +48,13 @@ def failures() -> Iterator[None]:
     file, unreachable database, corrupt store) becomes one readable line rather than
     a traceback. ``TRACELIGHT_DEBUG=1`` shows the traceback for bug reports.
     """
-    import os
-
     try:
         yield
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as exc:
-        if os.environ.get("TRACELIGHT_DEBUG"):
+        # Typer's usage errors (bad option values) carry exit code 2: let Typer report them.
+        if getattr(exc, "exit_code", None) == USAGE_EXIT or os.environ.get("TRACELIGHT_DEBUG"):
             raise
         reason = clean(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 300)
         stderr.print(f"error: {type(exc).__name__}: {reason}", markup=False)

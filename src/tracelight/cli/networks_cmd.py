@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from tracelight.cli.common import DbOpt, JsonOpt, WorkspaceOpt, failures, workspace_of
 from tracelight.cli.render import emit_json, safe, stdout
@@ -30,30 +29,28 @@ def networks(
 
 
 def print_networks(found: list[NetworkReport]) -> None:
+    """One block per network: a header line, then its selectors and places.
+
+    Blocks rather than a table: selector values and place names are long and a
+    table squeezed into a terminal truncates exactly the evidence analysts need.
+    """
     if not found:
         stdout.print("no networks yet: run `tracelight analyze` after ingesting posts")
         return
-    table = Table(title="Networks", show_lines=False)
-    table.add_column("network")
-    table.add_column("risk", justify="right")
-    table.add_column("posts", justify="right")
-    table.add_column("selectors")
-    table.add_column("places")
-    table.add_column("seen")
     for network in found:
-        selectors = ", ".join(f"{kind}:{value}" for kind, value in network.selectors[:4])
-        if len(network.selectors) > 4:
-            selectors += f" +{len(network.selectors) - 4}"
-        places = " → ".join(network.places[:5]) + (" …" if len(network.places) > 5 else "")
+        risk = "risk —" if network.risk is None else f"risk {network.risk:.2f}"
         span = ""
         if network.first_seen and network.last_seen:
-            span = f"{network.first_seen:%Y-%m-%d} … {network.last_seen:%Y-%m-%d}"
-        table.add_row(
-            network.id,
-            "—" if network.risk is None else f"{network.risk:.2f}",
-            str(network.size),
-            safe(selectors, 80),
-            safe(places, 60),
-            span,
-        )
-    stdout.print(table)
+            span = f"  {network.first_seen:%Y-%m-%d} → {network.last_seen:%Y-%m-%d}"
+        stdout.print(f"[bold]{network.id}[/]  {network.size} posts  {risk}{span}")
+        selectors = ", ".join(f"{kind}:{value}" for kind, value in network.selectors[:8])
+        if len(network.selectors) > 8:
+            selectors += f" (+{len(network.selectors) - 8} more)"
+        stdout.print(f"    selectors: {safe(selectors)}", soft_wrap=True)
+        if network.places:
+            places = " → ".join(network.places[:8])
+            if len(network.places) > 8:
+                places += f" (+{len(network.places) - 8} more)"
+            stdout.print(f"    places:    {safe(places)}", soft_wrap=True)
+        for reason in network.reasons[:5]:
+            stdout.print(f"    reason:    {safe(reason)}", soft_wrap=True)

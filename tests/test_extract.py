@@ -1,0 +1,92 @@
+"""Phone and e-mail extraction: values, spans, regions, and hostile input."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracelight.extract import extract_batch, extract_post
+from tracelight.model import Post
+
+
+def make_post(body: str, country: str | None = "US", title: str | None = None) -> Post:
+    return Post(
+        id="p1",
+        source="t",
+        external_id=None,
+        url=None,
+        posted_at=None,
+        collected_at=None,
+        title=title,
+        body=body,
+        location=None,
+        country=country,
+        language=None,
+    )
+
+
+def values(post: Post, kind: str) -> list[str]:
+    return [m.value for m in extract_post(post) if m.kind == kind]
+
+
+def test_national_phone_uses_post_country() -> None:
+    post = make_post("Call (415) 555-0123 or 415.555.0199 now")
+    mentions = extract_post(post)
+    assert [m.value for m in mentions] == ["+14155550123", "+14155550199"]
+    first = mentions[0]
+    assert (first.field, first.start, first.end, first.text) == ("body", 5, 19, "(415) 555-0123")
+    assert first.method == "phonenumbers"
+
+
+def test_region_changes_the_reading() -> None:
+    assert values(make_post("Tel 020 7946 0018", country="GB"), "phone") == ["+442079460018"]
+    assert values(make_post("Tel 01 99 00 12 34", country="FR"), "phone") == ["+33199001234"]
+
+
+def test_international_prefix_needs_no_country() -> None:
+    post = make_post("WhatsApp +44 20 7946 0018 or (415) 555-0123", country=None)
+    assert values(post, "phone") == ["+442079460018"]
+
+
+def test_prices_and_measurements_are_not_phones() -> None:
+    post = make_post("Rates $150/hr, 300 for 2 hrs, 34-24-36, 5'6, id 20260102")
+    assert values(post, "phone") == []
+
+
+def test_emails_lower_cased_with_spans_in_title_and_body() -> None:
+    post = make_post("Write Ana.Work@Example.COM today", title="mail: x_y@mail.example.org")
+    mentions = [m for m in extract_post(post) if m.kind == "email"]
+    assert [(m.field, m.value) for m in mentions] == [
+        ("body", "ana.work@example.com"),
+        ("title", "x_y@mail.example.org"),
+    ]
+    assert mentions[0].text == "Ana.Work@Example.COM"
+
+
+def test_an_at_sign_with_a_price_is_not_an_email() -> None:
+    assert values(make_post("roses @ 200 per hour, me@ home"), "email") == []
+
+
+def test_batch_returns_every_post_even_without_mentions() -> None:
+    result = extract_batch([make_post("nothing here"), make_post("(415) 555-0123")])
+    assert [len(found) for _, found in result] == [0, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prefix=st.text(max_size=40),
+    suffix=st.text(max_size=40),
+    digits=st.sampled_from(["(415) 555-0123", "+1 415 555 0199", "a.b@example.com"]),
+)
+def test_every_span_is_exactly_what_was_written(prefix: str, suffix: str, digits: str) -> None:
+    body = f"{prefix} {digits} {suffix}"
+    post = make_post(body)
+    for mention in extract_post(post):
+        assert post.text(mention.field)[mention.start : mention.end] == mention.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=2000))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    for mention in extract_post(make_post(text, title=text[:50])):
+        assert 0 <= mention.start < mention.end <= len(text)
