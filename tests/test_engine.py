@@ -48,7 +48,8 @@ def test_local_engine_pulls_input_lazily() -> None:
 
 def test_make_engine() -> None:
     assert isinstance(make_engine("serial"), SerialEngine)
-    assert isinstance(make_engine("local", 1), SerialEngine)
+    single = make_engine("local", 1)
+    assert isinstance(single, LocalEngine) and single.workers == 1
     engine = make_engine("local", 2)
     assert isinstance(engine, LocalEngine) and engine.workers == 2
 

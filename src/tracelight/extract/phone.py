@@ -16,8 +16,14 @@ METHOD = "phonenumbers"
 MAX_TRIES = 256
 """libphonenumber's own per-text bound on candidates, stated here to bound hostile input."""
 
+MIN_DIGITS = 4
+"""No valid number anywhere has fewer digits; a field with fewer needs no matcher run,
+which is most titles (the matcher is most of the pipeline's CPU, see benchmarks/)."""
+
 
 def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
+    if sum(ch.isdigit() for ch in text) < MIN_DIGITS:
+        return []
     region = post.country if post.country else None
     mentions: list[Mention] = []
     matcher = phonenumbers.PhoneNumberMatcher(

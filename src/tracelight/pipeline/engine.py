@@ -91,8 +91,7 @@ class EngineError(RuntimeError):
 
 def make_engine(name: str = "local", workers: int | None = None) -> Engine:
     if name == "local":
-        if workers == 1:
-            return SerialEngine()
+        # One worker is still worth a pool: it extracts while this process writes.
         return LocalEngine(workers)
     if name == "serial":
         return SerialEngine()
