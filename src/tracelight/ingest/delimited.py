@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tracelight.ingest.base import Item, ReadOptions, origin_of
-from tracelight.ingest.records import RecordError, post_from_record, reject
+from tracelight.ingest.records import record_items, reject
 from tracelight.model import sha256_hex
 
 MAX_FIELD_CHARS = 1_000_000
@@ -65,21 +65,16 @@ class DelimitedReader:
                     if name
                 }
                 raw = delimiter.join(payload).encode("utf-8")
-                try:
-                    post, blobs = post_from_record(
-                        record,
-                        origin=origin,
-                        locator=locator,
-                        base_dir=path.parent,
-                        default_source=default_source,
-                        default_country=options.default_country,
-                        raw_sha256=sha256_hex(raw),
-                    )
-                except RecordError as exc:
-                    yield reject(origin, locator, str(exc), raw)
-                    continue
-                yield from blobs
-                yield post
+                yield from record_items(
+                    record,
+                    origin=origin,
+                    locator=locator,
+                    base_dir=path.parent,
+                    default_source=default_source,
+                    default_country=options.default_country,
+                    raw_sha256=sha256_hex(raw),
+                    raw=raw,
+                )
 
 
 def _decoded_lines(handle: io.BufferedReader, origin: str) -> Iterator[str | tuple[int, str]]:

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from tracelight.ingest.base import Item, ReadOptions, origin_of
-from tracelight.ingest.records import RecordError, parse_time, post_from_record, reject
+from tracelight.ingest.records import RecordError, parse_time, record_items, reject
 from tracelight.model import sha256_hex
 
 MAX_HTML_BYTES = 20 * 1024 * 1024
@@ -667,21 +667,16 @@ class HtmlReader:
         )
         # The analyst's name for the site beats guesses from the URL or the folder.
         default_source = options.source or host_of(url) or path.absolute().parent.name or "html"
-        try:
-            post, blobs = post_from_record(
-                record,
-                origin=origin,
-                locator=locator,
-                base_dir=path.parent,
-                default_source=default_source,
-                default_country=options.default_country,
-                raw_sha256=sha256_hex(data),
-            )
-        except RecordError as exc:
-            yield reject(origin, locator, str(exc), page.title or page.body or "")
-            return
-        yield from blobs
-        yield post
+        yield from record_items(
+            record,
+            origin=origin,
+            locator=locator,
+            base_dir=path.parent,
+            default_source=default_source,
+            default_country=options.default_country,
+            raw_sha256=sha256_hex(data),
+            raw=page.title or page.body or "",
+        )
 
 
 READER = HtmlReader()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tracelight.ingest.base import Item, ReadOptions, origin_of
-from tracelight.ingest.records import RecordError, post_from_record, reject
+from tracelight.ingest.records import record_items, reject
 from tracelight.model import sha256_hex
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -60,21 +60,16 @@ class JsonLinesReader:
                 except json.JSONDecodeError as exc:
                     yield reject(origin, locator, f"bad JSON: {exc.msg} (column {exc.colno})", raw)
                     continue
-                try:
-                    post, blobs = post_from_record(
-                        record,
-                        origin=origin,
-                        locator=locator,
-                        base_dir=path.parent,
-                        default_source=default_source,
-                        default_country=options.default_country,
-                        raw_sha256=sha256_hex(line),
-                    )
-                except RecordError as exc:
-                    yield reject(origin, locator, str(exc), raw)
-                    continue
-                yield from blobs
-                yield post
+                yield from record_items(
+                    record,
+                    origin=origin,
+                    locator=locator,
+                    base_dir=path.parent,
+                    default_source=default_source,
+                    default_country=options.default_country,
+                    raw_sha256=sha256_hex(line),
+                    raw=raw,
+                )
 
 
 def _bounded_lines(handle: BinaryIO) -> Iterator[bytes]:

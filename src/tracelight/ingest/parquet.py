@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tracelight.ingest.base import Item, ReadOptions, origin_of
-from tracelight.ingest.records import RecordError, post_from_record, reject
+from tracelight.ingest.records import record_items, reject
 
 BATCH_ROWS = 4096
 
@@ -42,21 +42,16 @@ class ParquetReader:
                     row += 1
                     locator = f"row {row}"
                     raw = json.dumps(record, default=str, sort_keys=True).encode("utf-8")
-                    try:
-                        post, blobs = post_from_record(
-                            record,
-                            origin=origin,
-                            locator=locator,
-                            base_dir=path.parent,
-                            default_source=default_source,
-                            default_country=options.default_country,
-                            raw_sha256=sha256_hex(raw),
-                        )
-                    except RecordError as exc:
-                        yield reject(origin, locator, str(exc), raw)
-                        continue
-                    yield from blobs
-                    yield post
+                    yield from record_items(
+                        record,
+                        origin=origin,
+                        locator=locator,
+                        base_dir=path.parent,
+                        default_source=default_source,
+                        default_country=options.default_country,
+                        raw_sha256=sha256_hex(raw),
+                        raw=raw,
+                    )
         except (pa.ArrowException, OSError) as exc:
             yield reject(origin, f"after row {row}", f"unreadable Parquet data: {exc}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -242,6 +242,36 @@ def post_from_record(
         raw_sha256=raw_sha256,
     )
     return post, blobs
+
+
+def record_items(
+    record: Mapping[str, Any],
+    *,
+    origin: str,
+    locator: str,
+    base_dir: Path | None,
+    default_source: str,
+    default_country: str | None,
+    raw_sha256: str,
+    raw: bytes | str,
+) -> Iterator[ImageBlob | Post | Reject]:
+    """One record as the items a reader yields: its image blobs then the post, or a
+    reject quoting ``raw`` when the record is unusable. Every reader ends here."""
+    try:
+        post, blobs = post_from_record(
+            record,
+            origin=origin,
+            locator=locator,
+            base_dir=base_dir,
+            default_source=default_source,
+            default_country=default_country,
+            raw_sha256=raw_sha256,
+        )
+    except RecordError as exc:
+        yield reject(origin, locator, str(exc), raw)
+        return
+    yield from blobs
+    yield post
 
 
 def excerpt(raw: bytes | str, limit: int = 200) -> str:
