@@ -23,8 +23,8 @@ demo: $(STAMP)
 test: $(STAMP) postgres-binaries lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks eval
+	$(BIN)/ruff format --check src tests benchmarks eval
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -120,3 +120,23 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert json.loads(result.stdout)["posts"] == 0
+
+
+def test_extract_prints_one_json_object_per_post(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "ads.jsonl",
+        [ad(1, body="Call (415) 555-0123 or mail x@example.com"), '{"oops"', ad(2, body="none")],
+    )
+    code, out, err = run("extract", str(source), "--country", "US")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [len(line["mentions"]) for line in lines] == [2, 0]
+    phone = lines[0]["mentions"][0]
+    assert (phone["kind"], phone["value"], phone["text"]) == (
+        "phone",
+        "+14155550123",
+        "(415) 555-0123",
+    )
+    assert "line 2" in err and "1 records rejected" in err
+    code, out, _ = run("extract", str(source), "--kind", "email")
+    assert [m["kind"] for m in json.loads(out.splitlines()[0])["mentions"]] == ["email"]

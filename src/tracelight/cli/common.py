@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -52,6 +53,10 @@ def failures() -> Iterator[None]:
         yield
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        # The reader went away (``| head``): not a failure of ours; stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
     except Exception as exc:
         # Typer's usage errors (bad option values) carry exit code 2: let Typer report them.
         if getattr(exc, "exit_code", None) == USAGE_EXIT or os.environ.get("TRACELIGHT_DEBUG"):

@@ -7,6 +7,7 @@ import typer
 from tracelight import __version__
 from tracelight.cli.analyze_cmd import analyze
 from tracelight.cli.demo_cmd import demo
+from tracelight.cli.extract_cmd import extract
 from tracelight.cli.ingest_cmd import ingest
 from tracelight.cli.networks_cmd import networks
 from tracelight.cli.search_cmd import search
@@ -20,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for verb in (demo, ingest, analyze, networks, search, stats):
+for verb in (demo, ingest, analyze, networks, search, stats, extract):
     app.command()(verb)
 
 
