@@ -11,16 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from tracelight.extract.email import extract_emails
+from tracelight.extract.handle import extract_handles
+from tracelight.extract.obfuscated_email import extract_obfuscated_emails
 from tracelight.extract.phone import extract_phones
+from tracelight.extract.url import extract_urls
+from tracelight.extract.wallet import extract_wallets
 from tracelight.model import Mention, Post
 from tracelight.model.post import FIELDS
 
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 Extractor = Callable[[Post, str, str], list[Mention]]
 """``(post, field name, field text) -> mentions`` with spans into that text."""
 
-EXTRACTORS: tuple[Extractor, ...] = (extract_phones, extract_emails)
+EXTRACTORS: tuple[Extractor, ...] = (
+    extract_phones,
+    extract_emails,
+    extract_obfuscated_emails,
+    extract_handles,
+    extract_urls,
+    extract_wallets,
+)
 
 
 def extract_post(post: Post) -> list[Mention]:
