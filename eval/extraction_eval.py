@@ -81,30 +81,39 @@ def _jsonl(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def _national(e164: str) -> str:
-    try:
-        return str(phonenumbers.parse(e164, None).national_number)
-    except phonenumbers.NumberParseException:
-        return e164
+def _digits(e164: str) -> tuple[str, str]:
+    """National digits and country code + national digits: the DIG labels use the first
+    for North American numbers and the second for international ones."""
+    number = phonenumbers.parse(e164, None)
+    national = str(number.national_number)
+    return national, f"{number.country_code}{national}"
 
 
-def tracelight_phones(title: str, body: str) -> set[str]:
+def tracelight_phones(title: str, body: str) -> set[tuple[str, str]]:
     found = extract_post(_post(body, title))
-    return {_national(m.value) for m in found if m.kind == "phone"}
+    return {_digits(m.value) for m in found if m.kind == "phone"}
 
 
-def baseline_phones(title: str, body: str) -> set[str]:
-    found: set[str] = set()
+def baseline_phones(title: str, body: str) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
     for text in (title, body):
         for match in phonenumbers.PhoneNumberMatcher(text, REGION):
-            found.add(str(match.number.national_number))
+            found.add(
+                _digits(
+                    phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+                )
+            )
     return found
+
+
+def _as_labelled(found: set[tuple[str, str]], gold: set[str]) -> set[str]:
+    return {full if full in gold else national for national, full in found}
 
 
 def score_phones(data: Path) -> list[Score]:
     path = data / "escort_ads_phone_groundtruth" / "ads_phone_groundtruth.jsonl"
     records = _jsonl(path)
-    systems: dict[str, Callable[[str, str], set[str]]] = {
+    systems: dict[str, Callable[[str, str], set[tuple[str, str]]]] = {
         "tracelight": tracelight_phones,
         "phonenumbers baseline": baseline_phones,
     }
@@ -113,7 +122,8 @@ def score_phones(data: Path) -> list[Score]:
         score = Score("phone", name, len(records))
         for record in records:
             gold = {str(v) for v in record["text_ext_gt"]}  # type: ignore[attr-defined]
-            score.add(system(str(record["title"] or ""), str(record["body"] or "")), gold)
+            found = system(str(record["title"] or ""), str(record["body"] or ""))
+            score.add(_as_labelled(found, gold), gold)
         scores.append(score)
     return scores
 

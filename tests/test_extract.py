@@ -90,3 +90,19 @@ def test_every_span_is_exactly_what_was_written(prefix: str, suffix: str, digits
 def test_arbitrary_text_never_crashes(text: str) -> None:
     for mention in extract_post(make_post(text, title=text[:50])):
         assert 0 <= mention.start < mention.end <= len(text)
+
+
+def test_disguised_numbers_are_read_and_spans_point_at_what_was_written() -> None:
+    body = "Text me: four one five, five five five, zero one two three xx"
+    (mention,) = [m for m in extract_post(make_post(body)) if m.kind == "phone"]
+    assert mention.value == "+14155550123"
+    assert mention.text == "four one five, five five five, zero one two three"
+    assert mention.method == "phonenumbers+normalized" and mention.confidence < 0.8
+    keycaps = "Call 4️⃣1️⃣5️⃣ 5️⃣5️⃣5️⃣ 0️⃣1️⃣9️⃣9️⃣ now"
+    (found,) = [m for m in extract_post(make_post(keycaps)) if m.kind == "phone"]
+    assert found.value == "+14155550199" and keycaps[found.start : found.end] == found.text
+    assert values(make_post("2O2-555-O1two3"), "phone") == ["+12025550123"]
+
+
+def test_plain_and_disguised_passes_do_not_report_one_number_twice() -> None:
+    assert values(make_post("Call (415) 555-0123 ✨"), "phone") == ["+14155550123"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import phonenumbers
 
+from tracelight.extract.normalize import normalize
 from tracelight.model import Mention, Post
 
 METHOD = "phonenumbers"
@@ -21,27 +22,71 @@ MIN_DIGITS = 4
 which is most titles (the matcher is most of the pipeline's CPU, see benchmarks/)."""
 
 
-def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
-    if sum(ch.isdigit() for ch in text) < MIN_DIGITS:
-        return []
-    region = post.country if post.country else None
-    mentions: list[Mention] = []
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _matches(text: str, region: str | None) -> list[tuple[int, int, str, bool]]:
     matcher = phonenumbers.PhoneNumberMatcher(
         text, region, leniency=phonenumbers.Leniency.VALID, max_tries=MAX_TRIES
     )
-    for match in matcher:
-        value = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    return [
+        (
+            match.start,
+            match.end,
+            phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
+            match.raw_string.lstrip().startswith("+"),
+        )
+        for match in matcher
+    ]
+
+
+def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
+    """Numbers as written, then numbers a reader sees once disguises are undone.
+
+    The second pass runs libphonenumber over the normalised text (look-alike letters,
+    number words, keycaps, fullwidth and circled digits, emoji separators) and maps each
+    match back to the exact original characters; a disguised number is reported with
+    a lower confidence, and never where the plain pass already found one.
+    """
+    region = post.country if post.country else None
+    mentions: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    plain = _matches(text, region) if _digits(text) >= MIN_DIGITS else []
+    for start, end, value, international in plain:
+        taken.append((start, end))
         mentions.append(
             Mention(
                 post_id=post.id,
                 kind="phone",
                 value=value,
                 field=field,
-                start=match.start,
-                end=match.end,
-                text=text[match.start : match.end],
+                start=start,
+                end=end,
+                text=text[start:end],
                 method=METHOD,
-                confidence=0.9 if match.raw_string.lstrip().startswith("+") else 0.8,
+                confidence=0.9 if international else 0.8,
+            )
+        )
+    norm = normalize(text)
+    if not norm.changed or _digits(norm.text) < MIN_DIGITS:
+        return mentions
+    for start, end, value, _ in _matches(norm.text, region):
+        o_start, o_end = norm.span(start, end)
+        if any(o_start < t_end and t_start < o_end for t_start, t_end in taken):
+            continue
+        taken.append((o_start, o_end))
+        mentions.append(
+            Mention(
+                post_id=post.id,
+                kind="phone",
+                value=value,
+                field=field,
+                start=o_start,
+                end=o_end,
+                text=text[o_start:o_end],
+                method=METHOD + "+normalized",
+                confidence=0.7,
             )
         )
     return mentions

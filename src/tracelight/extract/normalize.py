@@ -1,0 +1,497 @@
+"""Undo the disguises ads put on contacts, keeping an exact map back to what was written.
+
+Extractors (phones via ``phonenumbers``, e-mails, handles) run on :attr:`Normalized.text`;
+every match is mapped back with :meth:`Normalized.span` to the code-point span of the
+*original* text, because evidence must show what was written, not our reading of it.
+
+Two stages, each a list of ``(start, end, replacement)`` edits over its input, so that
+unchanged text is copied (and its offsets mapped) in slices rather than per character:
+
+1. **Characters** (context-free, :func:`_char_edits`):
+
+   * keycaps ``4️⃣`` (digit, ``#`` or ``*``, optional U+FE0F, U+20E3) -> the digit; the
+     whole sequence maps to that one character;
+   * NFKC where it yields short printable ASCII: fullwidth ``４１５``, circled ``④``
+     (``⑩``-``⑳`` become two digits, both mapped to the one circled character),
+     parenthesised ``⑷``, mathematical ``𝟒``, fullwidth letters and punctuation,
+     exotic spaces -> space. **Superscripts and subscripts are kept**: in ordinary text
+     ``m²`` or ``1º`` or a footnote ``³`` is not a digit of a phone number, and turning
+     them into digits would glue them to neighbouring numbers;
+   * dingbat circled digits ``❶``-``❿``, ``➀``-``➓`` and keypad ``🔟`` (NFKC leaves them);
+   * other scripts' decimal digits (Arabic-Indic ``٤``...) -> ASCII digits;
+   * Unicode dashes -> ``-``;
+   * zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, variation
+     selectors) are dropped: they are invisible, so their only use here is to split
+     tokens (``4155\u200b550123``);
+   * a small table of Cyrillic and Greek letters that look Latin (``gmаil`` with a
+     Cyrillic ``а``) -> Latin, but **only inside a word that also has an ASCII letter or
+     digit**, so Russian or Greek prose is left as written.
+
+   Case is preserved: extractors decide about case (e-mails lower-case, handles may not).
+
+2. **Numeric runs** (:func:`_run_edits`): a run is numeric tokens (digits, number words
+   from :mod:`tracelight.extract.numberwords`, digit look-alikes) separated only by
+   separators (spaces, line breaks, ``- . , / * ~ _ :`` brackets, emoji...). Nothing
+   else (a letter, a word that is not a number, ``$``, ``@``, ``+``) joins two runs.
+   A run is rewritten only when it is numeric enough to be part of a contact: at least
+   :data:`MIN_TOKENS` tokens and :data:`MIN_DIGITS` digits once converted, so
+   ``I have one friend``, ``vingt ans`` or ``one or two`` stay words. Inside such a run:
+
+   * number words become digits (``twenty-three`` -> ``23``, ``double five`` -> ``55``);
+   * ``O``/``o`` -> ``0`` and ``l``/``I``/``|`` -> ``1`` only for a look-alike standing
+     alone (not part of a longer word: ``Hello``, ``Olivia``, ``BOOK`` never change) and
+     touching a digit directly (``2O2``, ``O1two3``); ``lol 555`` keeps ``lol``;
+   * separators that ``phonenumbers.PhoneNumberMatcher`` reads inside a number (spaces,
+     ``-``, ``.``, ``/``, brackets; checked: it reads ``4 1 5 5 5 5 0 1 2 3``,
+     ``415 - 555 - 0123``, ``(415) 555-0123``) are kept as written; any other separator
+     (emoji, line break, ``*``, ``~``, ``_``, ``, `` ...) becomes one space, which the
+     matcher reads and which keeps digit groups apart rather than gluing them. A bare
+     ``,`` between two digit groups is kept (``1,500`` is a price, not a phone).
+
+``[at]``/``[dot]`` e-mail disguises are a separate, opt-in step,
+:func:`normalize_email_tokens`, since ``at``/``dot``/``point`` are common words and only
+the e-mail extractor knows it is looking for an address.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracelight.extract.numberwords import PIECES, WORD_PATTERN, WORDS, Kind, fold
+
+MIN_TOKENS = 3
+"""Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
+MIN_DIGITS = 4
+"""Digits a run needs once converted: below this it is an age, a price or prose."""
+
+Edit = tuple[int, int, str]
+"""Replace ``input[start:end]`` (``end > start``) by the string (possibly empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalised text with, for each of its characters, the original span it came from.
+
+    ``starts``/``ends`` are ``range`` objects when nothing changed (the common case, at no
+    cost) and ``array('i')`` otherwise (4 bytes per character).
+    """
+
+    text: str
+    original: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering normalised ``[start, end)`` (``end > start``).
+
+        Both maps are non-decreasing, so the first character's start and the last
+        character's end bound everything the slice was made from.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"bad span [{start}, {end}) for text of length {len(self.text)}")
+        return self.starts[start], self.ends[end - 1]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the text differs from the original (extractors may skip a second pass)."""
+        return self.text != self.original
+
+
+def identity(text: str) -> Normalized:
+    """The map of a text onto itself, free (``range`` instead of arrays)."""
+    n = len(text)
+    return Normalized(text, text, range(n), range(1, n + 1))
+
+
+def _compose(base: Normalized, edits: list[Edit]) -> Normalized:
+    """Apply ``edits`` (sorted, disjoint) to ``base.text``, mapping through ``base``."""
+    if not edits:
+        return base
+    src, bs, be = base.text, base.starts, base.ends
+    pieces: list[str] = []
+    starts = array("i")
+    ends = array("i")
+    pos = 0
+    for a, b, rep in edits:
+        if a > pos:
+            pieces.append(src[pos:a])
+            starts.extend(bs[pos:a])
+            ends.extend(be[pos:a])
+        if rep:
+            pieces.append(rep)
+            k = len(rep)
+            starts.extend([bs[a]] * k)
+            ends.extend([be[b - 1]] * k)
+        pos = b
+    if pos < len(src):
+        pieces.append(src[pos:])
+        starts.extend(bs[pos:])
+        ends.extend(be[pos:])
+    return Normalized("".join(pieces), base.original, starts, ends)
+
+
+# --- stage 1: characters ---------------------------------------------------------------
+
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e") | frozenset(
+    chr(c) for c in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0))
+)
+"""Invisible characters: dropped."""
+
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63")
+
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic lower and upper case letters drawn like Latin ones.
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ո": "n", "ԛ": "q", "ԝ": "w",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ү": "Y",
+    # Greek.
+    "ο": "o", "α": "a", "ν": "v", "ρ": "p", "υ": "u", "ι": "i", "κ": "k",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "Υ": "Y",
+}  # fmt: skip
+"""Look-alikes that matter for contacts (e-mail, handles, ``O`` as zero); deliberately
+small: a full confusables table would rewrite legitimate non-Latin text."""
+
+_KEEP = ""  # sentinel: the character stays as it is
+_CONTEXTUAL = "\x00"  # sentinel: a confusable, decided by its word
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_map(ch: str) -> str:
+    """Context-free replacement of one non-ASCII character (``_KEEP`` for none)."""
+    if ch in _DROP:
+        return "\x01"  # dropped; distinct from _KEEP
+    if ch in _CONFUSABLES:
+        return _CONTEXTUAL
+    if ch in _DASHES:
+        return "-"
+    cp = ord(ch)
+    if 0x2776 <= cp <= 0x2793:  # ❶-❿, ➀-➉, ➊-➓
+        return str((cp - 0x2776) % 10 + 1)
+    if cp == 0x1F51F:  # 🔟
+        return "10"
+    try:
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition.startswith(("<super>", "<sub>")):
+            return _KEEP
+        if unicodedata.category(ch) == "Nd":
+            return str(unicodedata.decimal(ch))
+        folded = unicodedata.normalize("NFKC", ch)
+    except (ValueError, TypeError):  # lone surrogates and the like
+        return _KEEP
+    if folded != ch and folded.isascii() and 0 < len(folded) <= 4 and folded.isprintable():
+        return folded
+    return _KEEP
+
+
+def _interesting() -> str:
+    """A regex class of the non-ASCII characters stage 1 changes, so the scan skips the
+    rest (emoji, accented letters) in C. Blocks outside ``_BLOCKS`` are left as written."""
+    ranges: list[list[int]] = []
+    for lo, hi in _BLOCKS:
+        for cp in range(lo, hi):
+            if _char_map(chr(cp)) != _KEEP:
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+    _char_map.cache_clear()
+    # Ranges, not single characters: the engine tests a long list one entry at a time.
+    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+
+_BLOCKS = (
+    (0x80, 0x3100),  # Latin-1 .. CJK punctuation: spaces, Greek, Cyrillic, Nd, enclosed
+    (0xE000, 0xE001),
+    (0xFE00, 0xFFF0),  # variation selectors, small forms, fullwidth
+    (0x1D400, 0x1D800),  # mathematical alphanumerics
+    (0x1F100, 0x1F200),  # enclosed alphanumeric supplement
+    (0x1F51F, 0x1F520),  # keycap ten
+    (0xE0100, 0xE01F0),  # variation selectors supplement
+)
+
+_STAGE1 = re.compile(r"[0-9#*]\ufe0f?\u20e3|" + _interesting())
+_WORDCHAR = re.compile(r"\w")
+
+
+def _confusable_in_latin_word(text: str, i: int) -> bool:
+    """Whether the word around ``text[i]`` has an ASCII letter or digit (bounded scan)."""
+    lo = i
+    while lo > 0 and i - lo < 64 and _WORDCHAR.match(text, lo - 1):
+        lo -= 1
+    hi = i + 1
+    while hi < len(text) and hi - i < 64 and _WORDCHAR.match(text, hi):
+        hi += 1
+    return any(c.isascii() and c.isalnum() for c in text[lo:hi])
+
+
+def _char_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = []
+    for m in _STAGE1.finditer(text):
+        start, chunk = m.start(), m.group()
+        if chunk[-1] == "\u20e3":
+            edits.append((start, m.end(), chunk[0]))
+            continue
+        rep = _char_map(chunk)
+        i = start
+        if rep == "\x01":
+            edits.append((i, i + 1, ""))
+        elif rep == _CONTEXTUAL:
+            if _confusable_in_latin_word(text, i):
+                edits.append((i, i + 1, _CONFUSABLES[chunk]))
+        elif rep:
+            edits.append((i, i + 1, rep))
+    return edits
+
+
+# --- stage 2: numeric runs -------------------------------------------------------------
+
+_L = r"[^\W\d_]"  # a letter
+_WORD = rf"(?<!{_L})(?:{WORD_PATTERN})(?!{_L})"
+_LOOK = rf"(?<!{_L})[OoIl|]{{1,4}}(?!{_L})"
+_CONJ = rf"(?<!{_L})(?:[yY]|[eE][tT]?|[uU][nN][dD])(?!{_L})"
+_GAPCH = r"(?:[\s\-.,/*~_:;()\[\]{}=<>!?'\"^]|[^\x00-\x7f\w€£¥₹¢])"
+_GAP = rf"(?:{_GAPCH}{{1,8}}|{_GAPCH}{{0,3}}{_CONJ}{_GAPCH}{{0,3}})"
+_PLAIN = re.compile(r"[0-9 .\-/()]*")
+"""A run made of digits and matcher-friendly separators only: nothing to rewrite."""
+_LOOK_DIGIT = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}
+_BENIGN_GAP = re.compile(r"[ .\-/()]{1,5}")
+
+
+@functools.lru_cache(maxsize=4)
+def _patterns(digits: bool, words: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(run finder, token splitter) for the enabled token kinds."""
+    alts = ["[0-9]"]
+    tok = ["(?P<d>[0-9]+)"]
+    if words:
+        alts.append(_WORD)
+        tok.append(f"(?P<w>{_WORD})")
+        tok.append(f"(?P<c>{_CONJ})")
+    if digits:
+        alts.append(_LOOK)
+        tok.append(f"(?P<k>{_LOOK})")
+    token = "(?:" + "|".join(alts) + ")"
+    gap = _GAP if words else f"{_GAPCH}{{1,8}}"
+    run = re.compile(rf"{token}(?:{gap}?{token}){{{MIN_TOKENS - 1},}}")
+    return run, re.compile("|".join(tok))
+
+
+_DIGIT_RUN = re.compile(rf"[0-9](?:{_GAPCH}{{0,8}}[0-9]){{{MIN_DIGITS - 1},}}")
+"""Digits-only runs: all most posts need (separator clean-up), found by a pattern that
+starts with a digit so the regex engine skips ahead without trying each letter."""
+_LOOK_NEAR_DIGIT = re.compile(r"[0-9][OoIl|]|[OoIl|][0-9]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ANY_DIGIT = re.compile(r"[0-9]")
+
+
+def _number_words_near(text: str) -> bool:
+    """Cheap pre-check: could a numeric run with number words exist here?
+
+    Splitting into words and testing set membership runs in C; the full run pattern
+    (number-word trie at every letter) is several times slower, so it only runs when a
+    number word is present with a digit or two more number words.
+    """
+    found = _LETTERS.findall(text.lower())
+    hits = sum(map(PIECES.__contains__, found))
+    if not text.isascii():
+        hits += sum(fold(w) in PIECES for w in found if not w.isascii())
+    return hits >= MIN_TOKENS or (hits > 0 and _ANY_DIGIT.search(text) is not None)
+
+
+_COMPOSITE_GAP = re.compile(r"[ \-]{0,3}")
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # d digits, w number word, c conjunction, k look-alike
+    start: int
+    end: int
+    digits: str | None  # the replacement digits; None: not numeric here (a blocker)
+
+
+def _tokens(s1: str, start: int, end: int, splitter: re.Pattern[str]) -> list[_Tok]:
+    """Numeric tokens of one run, with composites and ``double``/``triple`` resolved."""
+    raw: list[_Tok] = []
+    meta: list[tuple[Kind, int] | None] = []
+    for m in splitter.finditer(s1, start, end):
+        kind = m.lastgroup or "d"
+        if kind == "d":
+            raw.append(_Tok("d", m.start(), m.end(), m.group()))
+            meta.append(None)
+        elif kind == "w":
+            k, v = WORDS[fold(m.group())]
+            raw.append(_Tok("w", m.start(), m.end(), None))
+            meta.append((k, v))
+        else:
+            raw.append(_Tok(kind, m.start(), m.end(), None))
+            meta.append(None)
+    out: list[_Tok] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        tok, info = raw[i], meta[i]
+        if tok.kind == "w" and info is not None:
+            k, v = info
+            if k in (Kind.TENS, Kind.TENS_TEEN):
+                j = _composite_tail(s1, raw, meta, i, k)
+                if j is not None:
+                    tail = meta[j]
+                    assert tail is not None
+                    out.append(_Tok("w", tok.start, raw[j].end, str(v + tail[1])))
+                    i = j + 1
+                    continue
+                tok.digits = str(v)
+            elif k is Kind.MULT:
+                if i + 1 < n and _COMPOSITE_GAP.fullmatch(s1, tok.end, raw[i + 1].start):
+                    nxt, ninfo = raw[i + 1], meta[i + 1]
+                    digit = None
+                    if nxt.kind == "d" and nxt.digits is not None and len(nxt.digits) == 1:
+                        digit = nxt.digits
+                    elif ninfo is not None and ninfo[0] is Kind.UNIT:
+                        digit = str(ninfo[1])
+                    if digit is not None:
+                        out.append(_Tok("w", tok.start, nxt.end, digit * v))
+                        i += 2
+                        continue
+            else:
+                tok.digits = str(v)
+        out.append(tok)
+        i += 1
+    for idx, tok in enumerate(out):
+        if tok.kind == "k":
+            written = s1[tok.start : tok.end]
+            touches = (idx > 0 and out[idx - 1].kind == "d" and out[idx - 1].end == tok.start) or (
+                idx + 1 < len(out) and out[idx + 1].kind == "d" and out[idx + 1].start == tok.end
+            )
+            if touches:
+                tok.digits = "".join(_LOOK_DIGIT[c] for c in written)
+    return out
+
+
+def _composite_tail(
+    s1: str, raw: list[_Tok], meta: list[tuple[Kind, int] | None], i: int, k: Kind
+) -> int | None:
+    """Index of the unit (or teen) that completes the tens word ``raw[i]``, if any."""
+    j = i + 1
+    if j >= len(raw) or not _COMPOSITE_GAP.fullmatch(s1, raw[i].end, raw[j].start):
+        return None
+    if raw[j].kind == "c":
+        j += 1
+        if j >= len(raw) or not _COMPOSITE_GAP.fullmatch(s1, raw[j - 1].end, raw[j].start):
+            return None
+    info = meta[j]
+    if info is None:
+        return None
+    tk, tv = info
+    if tk is Kind.UNIT and 1 <= tv <= 9:
+        return j
+    if tk is Kind.TEEN and k is Kind.TENS_TEEN and 10 <= tv <= 19:
+        return j
+    return None
+
+
+def _segment_edits(s1: str, seg: list[_Tok]) -> list[Edit]:
+    edits: list[Edit] = []
+    prev: _Tok | None = None
+    for tok in seg:
+        if prev is not None and prev.end < tok.start:
+            gap = s1[prev.end : tok.start]
+            keep = _BENIGN_GAP.fullmatch(gap) is not None or (
+                gap == "," and prev.kind == "d" and tok.kind == "d"
+            )
+            if not keep:
+                edits.append((prev.end, tok.start, " "))
+        assert tok.digits is not None
+        if s1[tok.start : tok.end] != tok.digits:
+            edits.append((tok.start, tok.end, tok.digits))
+        prev = tok
+    return edits
+
+
+def _run_edits(s1: str, digits: bool, words: bool) -> list[Edit]:
+    run, splitter = _patterns(digits, words)
+    if not (words and _number_words_near(s1)) and not (digits and _LOOK_NEAR_DIGIT.search(s1)):
+        if not digits:
+            return []
+        run = _DIGIT_RUN
+    edits: list[Edit] = []
+    for m in run.finditer(s1):
+        if _PLAIN.fullmatch(s1, m.start(), m.end()):
+            continue
+        seg: list[_Tok] = []
+        for tok in [*_tokens(s1, m.start(), m.end(), splitter), None]:
+            if tok is not None and tok.digits is not None:
+                seg.append(tok)
+                continue
+            if len(seg) >= MIN_TOKENS and sum(len(t.digits or "") for t in seg) >= MIN_DIGITS:
+                edits.extend(_segment_edits(s1, seg))
+            seg = []
+    return edits
+
+
+def normalize(text: str, *, digits: bool = True, words: bool = True) -> Normalized:
+    """Normalise ``text`` for matching (see the module docstring for the rules).
+
+    ``digits`` enables look-alike letters and separator clean-up in numeric runs,
+    ``words`` number words; the character stage always runs. Never raises on a ``str``.
+    Time is linear in the input: all regex quantifiers are bounded or possessive in
+    effect (a run cannot fail after its first tokens), and per-character Python work is
+    only done for non-ASCII characters.
+    """
+    base = identity(text)
+    if not text.isascii():
+        base = _compose(base, _char_edits(text))
+    if digits or words:
+        base = _compose(base, _run_edits(base.text, digits, words))
+    return base
+
+
+# --- e-mail disguises ------------------------------------------------------------------
+
+_AT = r"(?:at|arroba|arobase)"
+_DOT = r"(?:dot|punto|point|ponto|punkt)"
+_LOCAL = r"[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_BRACKETED = r"\s{0,3}[\[({<]\s{0,2}%s\s{0,2}[\])}>]\s{0,3}"
+_EMAIL_TOKENS = re.compile(
+    rf"(?i)(?P<at>{_BRACKETED % _AT})"
+    rf"|(?P<dot>{_BRACKETED % _DOT})"
+    rf"|(?<=[A-Za-z0-9])(?P<sat>\s{{1,3}}{_AT}\s{{1,3}})(?=(?:{_LABEL}\s{{0,3}}(?:\.|[\[({{<]?\s{{0,2}}{_DOT}\s{{0,2}}[\])}}>]?)\s{{0,3}}){{1,4}}[A-Za-z]{{2,24}}(?![\w-]))"
+    rf"|(?<=[A-Za-z0-9])(?P<sdot>\s{{1,3}}{_DOT}\s{{1,3}})(?=[A-Za-z]{{2,24}}(?![\w-]))"
+)
+_HAS_AT = re.compile(rf"(?i)@|{_AT}")
+
+
+def normalize_email_tokens(norm: Normalized) -> Normalized:
+    """``name [at] gmail [dot] com`` -> ``name@gmail.com``, mapped through ``norm``.
+
+    Opt-in, for the e-mail extractor: bracketed ``[at]``/``(dot)`` (and ``arroba``,
+    ``punto``, ``point``, ``ponto``, ``punkt``) always; a bare `` at `` only between a
+    local part and something shaped like a domain (``label dot tld``); a bare `` dot ``
+    only between a word and a TLD-like word. Outside an address these words are prose,
+    so the e-mail regex still needs an ``@`` with a domain around it to report anything.
+    """
+    text = norm.text
+    if not _HAS_AT.search(text):
+        return norm
+    edits: list[Edit] = []
+    for m in _EMAIL_TOKENS.finditer(text):
+        rep = "@" if (m.lastgroup or "").endswith("at") else "."
+        edits.append((m.start(), m.end(), rep))
+    return _compose(norm, edits)
+
+
+__all__ = [
+    "MIN_DIGITS",
+    "MIN_TOKENS",
+    "Normalized",
+    "identity",
+    "normalize",
+    "normalize_email_tokens",
+]
