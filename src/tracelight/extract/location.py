@@ -1,0 +1,410 @@
+"""Cities and countries named in a post, by gazetteer lookup (see ``gazetteer``).
+
+Value: ``City, CC`` (the GeoNames name and ISO 3166 alpha-2 country, ``Los Angeles,
+US``, ``São Paulo, BR``) for a city; ``CC`` alone for a bare country name (``in Spain``
+-> ``ES``). A country or US state right after a city qualifies it instead
+(``Paris, Texas``) and the mention's span covers both.
+
+Matching: the text is split into letter runs once; runs 1–4 long that start with a known
+first token are looked up in a dict (longest first), so there is no per-city regex and
+the cost grows with the text, not the gazetteer.
+
+Which place a name means: a qualifier (``, TX``, ``, France``) decides; else a place in
+the post's ``country``; else the most populous. A city below 50,000 people is only taken
+with a qualifier that names its country.
+
+When a name is also a word: names in :data:`WORD_CITIES` (``Mobile``, ``Reading``,
+``Nice``, ``Orange``, ``Split``...), single-token names of three letters or fewer, and
+ambiguous abbreviations (``LA``, ``SF``...) must be capitalised and backed by evidence:
+a candidate in the post's country, a locative cue just before (``in``, ``en``, ``à``,
+``em``, ``near``, ``visiting``...) or a qualifier after. All-capitals word-cities need a
+cue or a qualifier. Everyday words in :data:`STRICT_WORDS` (``Mobile``, ``Reading``,
+``Young``, ``Orange``) need a cue or a qualifier even in the post's country. A one-word
+*alternate* name (GeoNames lists ``Thai``, ``Soul``, ``Downtown`` as alternates of some
+city) must be capitalised and backed by the post's country, a cue or a qualifier.
+Names that are also given names (``Charlotte``, ``Florence``,
+``Victoria``, ``Paris``...) need a cue or a qualifier, and never follow a name cue
+(``I'm Paris``). Country names that are also words or names (``Chad``, ``Jordan``,
+``Turkey``, ``China``) need a cue.
+
+Confidence: 0.6 (primary name) or 0.5 (alternate name) or 0.55 (abbreviation), plus
+0.1 for a multi-token name, 0.1 when the place is in the post's country, 0.1 for a
+locative cue, 0.15 for a qualifier, capped at 0.95. A bare country is 0.5 (0.6 with a
+cue).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
+from tracelight.extract.gazetteer import (
+    AMBIGUOUS_ABBREVIATIONS,
+    MAX_TOKENS,
+    TOKEN,
+    TOKEN_NFD,
+    Entry,
+    Gazetteer,
+    Place,
+    Region,
+    fold_token,
+    gazetteer,
+)
+from tracelight.extract.gazetteer import words as _words
+from tracelight.extract.name import GIVEN_NAMES
+from tracelight.model import Mention, Post
+
+METHOD = "gazetteer"
+
+STRICT_WORDS: frozenset[str] = _words(
+    """
+    mobile reading independence young bath sandy marina orange split mission vista
+    paradise normal surprise date most man male oral union spring bend deal best born
+    bay hat pearl sparks temple woodland highland van sale corona city fort garden
+    league homestead delta plantation sunrise providence paramount concord flint cali
+    latina como chico chino bello mesa plano auburn carmel
+    """
+)
+"""Folded city names that are everyday words in ads: taken only after a locative cue
+(``in Reading``) or with a qualifier (``Reading, England``)."""
+
+WORD_CITIES: frozenset[str] = _words(
+    """
+    nice lima roman gent batman hue bristol oxford cambridge richmond lancaster
+    newport wellington hollywood venice columbia ontario georgia florida
+    """
+)
+"""Folded city names that are words in some language: capitalised, and in the post's
+country or with a cue or qualifier (``Nice`` in a French ad)."""
+
+PERSON_CITIES: frozenset[str] = _words(
+    """
+    charlotte florence victoria savannah austin dallas madison tyler jackson lincoln
+    eugene regina elizabeth alexandria sofia valencia aurora phoenix paris chelsea
+    tracy kandy kandi mary kent warren troy clinton franklin milton hamilton lafayette
+    marion lawrence gary cary chandler gilbert salem lorena mercedes santiago
+    """
+)
+"""Folded city names that are also given names (with :data:`GIVEN_NAMES`): taken with
+a cue or qualifier, or, for cities of :data:`PERSON_CITY_POPULATION` or more, in the
+post's country; never right after a name cue (``I'm Paris``)."""
+
+PERSON_CITY_POPULATION = 300_000
+
+AMBIGUOUS_COUNTRIES: frozenset[str] = _words(
+    """
+    chad jordan georgia turkey china chile guinea niger mali india kenya israel jersey
+    togo oman panama cuba peru malta chile monaco america iran
+    """
+)
+
+_CUES: frozenset[str] = _words(
+    """
+    in at near visiting visit from around to en à em nach bei aus dans près
+    cerca desde depuis within downtown central north south east west
+    """
+)
+_NAME_CUE = re.compile(
+    r"(?:\bi\s*['’]\s*m|\bi\s+am|\bmy\s+names?\s+is|\bit\s*['’]\s*s|\bthis\s+is|"
+    r"\bsoy|\bich\s+bin|\bje\s+suis|\bname\s*:|\bcall\s+me|\bask\s+for)\s*$",
+    re.IGNORECASE,
+)
+_QUALIFIER_GAP = re.compile(r"[ \t]*(?:,|\(|-)?[ \t]*")
+_SEPARATOR = re.compile(r"[ \t.'’-]{1,3}")
+
+
+def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
+    """Folded tokens, and their spans when they are cheap (else computed on demand)."""
+    pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
+    low = text.lower()
+    if len(low) == len(text) and pattern is TOKEN:
+        found = TOKEN.findall(low)
+        return [t if t.isascii() else fold_token(t) for t in found], None
+    spans = [m.span() for m in pattern.finditer(text)]
+    return [fold_token(text[s:e]) for s, e in spans], spans
+
+
+def _candidates(index: Gazetteer, tokens: list[str]) -> list[int]:
+    """Token positions where some complete key starts (the cheap first pass)."""
+    prefixes, keys = index.prefixes, index.keys
+    found = []
+    n_tokens = len(tokens)
+    for i, token in enumerate(tokens):
+        if token not in prefixes:
+            continue
+        key, j = token, i
+        while True:
+            if key in keys:
+                found.append(i)
+                break
+            j += 1
+            if j >= n_tokens or j - i >= MAX_TOKENS:
+                break
+            key = key + " " + tokens[j]
+            if key not in prefixes:
+                break
+    return found
+
+
+def _cued(text: str, start: int, spans: list[tuple[int, int]], i: int) -> bool:
+    if i == 0:
+        return False
+    s, e = spans[i - 1]
+    if text[e:start].strip(" \t,") != "":
+        return False
+    return text[s:e].lower() in _CUES
+
+
+def _qualifier(
+    index: Gazetteer, text: str, end: int, spans: list[tuple[int, int]], j: int
+) -> tuple[Region, int] | None:
+    """A country or region written right after a name ending at token ``j``."""
+    if j >= len(spans):
+        return None
+    gap = _QUALIFIER_GAP.match(text, end)
+    if gap is None or gap.end() != spans[j][0]:
+        return None
+    s, e = spans[j]
+    code = text[s:e]
+    region = index.region_codes.get(code) if len(code) == 2 and code.isupper() else None
+    if region is not None:
+        return region, e
+    head = fold_token(code)
+    longest = index.country_heads.get(head, 0)
+    for n in range(min(longest, len(spans) - j), 0, -1):
+        key = " ".join(fold_token(text[a:b]) for a, b in spans[j : j + n])
+        region = index.countries.get(key) or index.regions.get(key)
+        if region is not None:
+            return region, spans[j + n - 1][1]
+    return None
+
+
+def _pick(entries: tuple[Entry, ...], country: str | None, region: Region | None) -> Entry | None:
+    if region is not None:
+        for entry in entries:
+            place = entry.place
+            if place.country == region.country and region.admin1 in ("", place.admin1):
+                return entry
+        return None
+    major = [e for e in entries if e.place.major]
+    if not major:
+        return None
+    if country:
+        for entry in major:
+            if entry.place.country == country:
+                return entry
+    primary = [e for e in major if e.primary]
+    return primary[0] if primary else major[0]
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _shouting(text: str, spans: list[tuple[int, int]], i: int) -> bool:
+    """Whether a neighbouring word is all capitals too (``LA MEJOR``, ``NICE GIRL``)."""
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(spans):
+            word = text[spans[k][0] : spans[k][1]]
+            if len(word) > 1 and word.isupper():
+                return True
+    return False
+
+
+@dataclass
+class _Scan:
+    """One field being matched: the text, its tokens and what was found so far."""
+
+    index: Gazetteer
+    post: Post
+    field: str
+    text: str
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+    country: str | None
+    mentions: list[Mention] = dc_field(default_factory=list)
+
+    def emit(self, start: int, end: int, value: str, method: str, conf: float) -> None:
+        self.mentions.append(
+            Mention(
+                post_id=self.post.id,
+                kind="location",
+                value=value,
+                field=self.field,
+                start=start,
+                end=end,
+                text=self.text[start:end],
+                method=method,
+                confidence=round(min(conf, 0.95), 2),
+            )
+        )
+
+    def upto(self, i: int, end: int) -> int:
+        """How many tokens from ``i`` on lie before ``end``."""
+        k = i
+        while k < len(self.spans) and self.spans[k][0] < end:
+            k += 1
+        return k - i
+
+    def city_at(self, i: int) -> int:
+        """Match a city at token ``i``; the number of tokens consumed (0: none)."""
+        index, text, spans, country = self.index, self.text, self.spans, self.country
+        longest = index.heads.get(self.tokens[i], 0)
+        start = spans[i][0]
+        for n in range(min(longest, MAX_TOKENS, len(self.tokens) - i), 0, -1):
+            if not _joined(text, spans, i, n):
+                continue
+            end = spans[i + n - 1][1]
+            written = text[start:end]
+            abbrev = index.abbreviations.get(written) if n <= 2 else None
+            entries = index.cities.get(" ".join(self.tokens[i : i + n]))
+            if abbrev is None and entries is None:
+                continue
+            cued = _cued(text, start, spans, i)
+            qualified = _qualifier(index, text, end, spans, i + n)
+            region = qualified[0] if qualified else None
+            if abbrev is not None:
+                place = _pick_abbrev(abbrev, country)
+                if written not in AMBIGUOUS_ABBREVIATIONS or (
+                    cued
+                    or region is not None
+                    or (country == place.country and not _shouting(text, spans, i))
+                ):
+                    conf = 0.55 + (0.1 if country == place.country else 0) + (0.1 if cued else 0)
+                    self.emit(start, end, place.value, METHOD + "+abbreviation", conf)
+                    return n
+            if entries is None:
+                continue
+            entry = _pick(entries, country, region)
+            if entry is None:
+                if region is not None and any(e.place.major for e in entries):
+                    return n  # qualified by a region without such a city: not this one
+                continue
+            if n == 1 and not _plausible(
+                text,
+                spans,
+                i,
+                key=self.tokens[i],
+                entry=entry,
+                country=country,
+                cued=cued,
+                qualified=region is not None,
+            ):
+                return n
+            place = entry.place
+            conf = 0.6 if entry.primary else 0.5
+            conf += 0.1 if n > 1 else 0
+            conf += 0.1 if country == place.country else 0
+            conf += 0.1 if cued else 0
+            if qualified:
+                conf += 0.15
+                end = qualified[1]
+            self.emit(start, end, place.value, METHOD, conf)
+            return self.upto(i, end)
+        return 0
+
+    def country_at(self, i: int) -> int:
+        """Match a bare country name at token ``i``; the number of tokens consumed."""
+        index, text, spans = self.index, self.text, self.spans
+        longest = index.country_heads.get(self.tokens[i], 0)
+        for n in range(min(longest, len(self.tokens) - i), 0, -1):
+            key = " ".join(self.tokens[i : i + n])
+            region = index.countries.get(key)
+            if region is None or not _joined(text, spans, i, n):
+                continue
+            start, end = spans[i][0], spans[i + n - 1][1]
+            if not _capitalised(text[start:end]):
+                return n
+            cued = _cued(text, start, spans, i)
+            if (key in AMBIGUOUS_COUNTRIES or key in GIVEN_NAMES) and not cued:
+                return n
+            self.emit(start, end, region.country, METHOD, 0.6 if cued else 0.5)
+            return n
+        return 0
+
+
+def extract_locations(post: Post, field: str, text: str) -> list[Mention]:
+    """Cities (``City, CC``) and bare countries (``CC``) named in ``text``."""
+    index = gazetteer()
+    tokens, spans = _tokens(text)
+    starts = _candidates(index, tokens)
+    if not starts:
+        return []
+    if spans is None:
+        spans = [m.span() for m in TOKEN.finditer(text)]
+    country = post.country.upper() if post.country else None
+    scan = _Scan(index, post, field, text, tokens, spans, country)
+    done = 0
+    for i in starts:
+        if i < done:
+            continue
+        consumed = scan.city_at(i) if tokens[i] in index.heads else 0
+        if not consumed and tokens[i] in index.country_heads:
+            consumed = scan.country_at(i)
+        done = i + consumed
+    return scan.mentions
+
+
+def _joined(text: str, spans: list[tuple[int, int]], i: int, n: int) -> bool:
+    """Whether tokens ``i..i+n`` are written as one name (only spaces, dots, hyphens)."""
+    for k in range(i, i + n - 1):
+        gap = _SEPARATOR.fullmatch(text, spans[k][1], spans[k + 1][0])
+        if gap is None:
+            return False
+    return True
+
+
+def _plausible(
+    text: str,
+    spans: list[tuple[int, int]],
+    i: int,
+    *,
+    key: str,
+    entry: Entry,
+    country: str | None,
+    cued: bool,
+    qualified: bool,
+) -> bool:
+    """The word-city rules of the module doc, for a one-token name."""
+    start, end = spans[i]
+    written = text[start:end]
+    if _NAME_CUE.search(text, max(0, start - 20), start):
+        return False
+    backed = cued or qualified
+    shouting = written.isupper() and len(written) > 1
+    in_country = entry.place.country == country
+    if key in STRICT_WORDS:
+        return _capitalised(written) and backed
+    if not entry.primary:
+        # A one-word alternate name (``Thai``, ``Soul``, ``Downtown``): GeoNames lists
+        # many that are words somewhere, so it needs evidence.
+        return _capitalised(written) and not shouting and (backed or in_country)
+    if key in PERSON_CITIES or key in GIVEN_NAMES:
+        if not _capitalised(written):
+            return False
+        big = entry.place.population >= PERSON_CITY_POPULATION
+        return backed or (big and in_country and not shouting)
+    if key in WORD_CITIES or len(key) <= 3:
+        if not _capitalised(written):
+            return False
+        if shouting:
+            return backed
+        return backed or in_country
+    return True
+
+
+def _pick_abbrev(places: tuple[Place, ...], country: str | None) -> Place:
+    for place in places:
+        if place.country == country:
+            return place
+    return places[0]
+
+
+__all__ = [
+    "PERSON_CITIES",
+    "STRICT_WORDS",
+    "WORD_CITIES",
+    "extract_locations",
+]
