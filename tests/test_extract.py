@@ -106,3 +106,12 @@ def test_disguised_numbers_are_read_and_spans_point_at_what_was_written() -> Non
 
 def test_plain_and_disguised_passes_do_not_report_one_number_twice() -> None:
     assert values(make_post("Call (415) 555-0123 ✨"), "phone") == ["+14155550123"]
+
+
+def test_emoji_separated_number_with_variation_selectors() -> None:
+    [m] = extract_post(make_post("text 702🔥️605❣️1961 ok"))
+    assert (m.value, m.text, m.method) == (
+        "+17026051961",
+        "702🔥️605❣️1961",
+        "phonenumbers+normalized",
+    )

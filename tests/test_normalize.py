@@ -226,3 +226,11 @@ def test_one_megabyte_completes() -> None:
     assert len(norm.starts) == len(norm.text)
     norm2 = normalize("9" * 1_000_000)
     assert norm2.text == "9" * 1_000_000
+
+
+def test_variation_selector_after_emoji_is_kept_without_an_edit() -> None:
+    assert not normalize("❣️I TRAVEL ☎️ call").changed
+    assert normalize("4155\ufe0f550123").text == "4155550123"  # after a digit: dropped
+    assert normalize("€\ufe0f4155550123").text == "€4155550123"  # after a currency sign
+    # An emoji and its selector are one separator: gap lengths are unchanged.
+    assert normalize("702🔥️🔥️🔥️🔥️🔥️605🔥️1961").text == "702 605 1961"
