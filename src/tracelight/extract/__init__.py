@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from tracelight.extract.email import extract_emails
 from tracelight.extract.handle import extract_handles
+from tracelight.extract.indicator import extract_indicators
 from tracelight.extract.obfuscated_email import extract_obfuscated_emails
 from tracelight.extract.phone import extract_phones
 from tracelight.extract.url import extract_urls
@@ -19,7 +20,7 @@ from tracelight.extract.wallet import extract_wallets
 from tracelight.model import Mention, Post
 from tracelight.model.post import FIELDS
 
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 
 Extractor = Callable[[Post, str, str], list[Mention]]
 """``(post, field name, field text) -> mentions`` with spans into that text."""
@@ -31,6 +32,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     extract_handles,
     extract_urls,
     extract_wallets,
+    extract_indicators,
 )
 
 
