@@ -92,6 +92,53 @@ def test_ages(text: str, expected: list[str]) -> None:
     assert ages(text) == expected
 
 
+MINOR_AGES = [
+    # A stated age under 16 in a strong form is reported: a minor is the key finding.
+    ("14 years old", ["14"]),
+    ("new girl 13 yrs", ["13"]),
+    ("14yo", ["14"]),
+    ("14 y/o", ["14"]),
+    ("Age: 14", ["14"]),
+    ("Poster's age: 15", ["15"]),
+    ("aged 12", ["12"]),
+    ("tengo 14 años", ["14"]),
+    ("14 ans", ["14"]),
+    ("I'm 15 years old", ["15"]),
+    ("j'ai 14 ans", ["14"]),
+    # ... not below the strong bound, nor in a weak form, nor as a duration or limit.
+    ("11 years old", []),
+    ("I'm 14", []),
+    ("I am 15, sweet", []),
+    ("Hot new girl - 14", []),
+    ("girls 14-25 yrs", []),
+    ("quatorze ans", []),
+    ("for 14 years", []),
+    ("14 years of experience", []),
+    ("12 years in business", []),
+    ("at least 14 years old", []),
+    ("14 hours", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MINOR_AGES)
+def test_strong_forms_report_minors_from_12(text: str, expected: list[str]) -> None:
+    assert ages(text) == expected
+
+
+def test_minor_title_convention_keeps_the_weak_bound() -> None:
+    assert ages("Specials today - 14", field="title") == []
+    assert ages("Sweet girl - 17", field="title") == ["17"]
+
+
+def test_case_and_spans_survive_lower_casing() -> None:
+    text = "İİ Hi, I AM 19 YEARS OLD, Poster's Age: 22"
+    found = extract_ages(make_post(), "body", text)
+    assert [(m.value, m.text) for m in found] == [
+        ("19", "I AM 19 YEARS OLD"),
+        ("22", "Poster's Age: 22"),
+    ]
+
+
 def test_title_convention_at_end_of_title_is_surest() -> None:
     [mention] = extract_ages(make_post(), "title", "Hot Latina 100% real - 21")
     assert (mention.value, mention.text, mention.confidence) == ("21", "21", 0.85)

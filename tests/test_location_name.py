@@ -257,3 +257,14 @@ def test_names_eval_on_etk_ground_truth() -> None:
     assert score.records == 18
     assert score.recall >= 0.9
     assert score.precision >= 0.9
+
+
+def test_name_cues_match_in_any_case_with_exact_spans() -> None:
+    text = "İ HI, MY NAME IS Jessy. CALL ME Draya ~Bella Kitty\n7139975313"
+    found = extract_names(make_post(), "body", text)
+    check_spans(found, text)
+    assert [m.value for m in found] == ["Jessy", "Draya", "Bella", "Kitty"]
+
+
+def test_name_cue_with_dotless_i_still_matches() -> None:
+    assert names("ı'm Jessy") == names("I'm Jessy") == ["Jessy"]

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from tracelight.extract.age import extract_ages
 from tracelight.extract.email import extract_emails
 from tracelight.extract.handle import extract_handles
 from tracelight.extract.indicator import extract_indicators
 from tracelight.extract.obfuscated_email import extract_obfuscated_emails
 from tracelight.extract.phone import extract_phones
+from tracelight.extract.price import extract_prices
 from tracelight.extract.url import extract_urls
 from tracelight.extract.wallet import extract_wallets
 from tracelight.model import Mention, Post
 from tracelight.model.post import FIELDS
 
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 Extractor = Callable[[Post, str, str], list[Mention]]
 """``(post, field name, field text) -> mentions`` with spans into that text."""
@@ -33,6 +35,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     extract_urls,
     extract_wallets,
     extract_indicators,
+    extract_ages,
+    extract_prices,
 )
 
 

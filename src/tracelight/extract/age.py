@@ -1,9 +1,15 @@
 """Stated ages (``19 yrs``, ``age: 19``, ``j'ai 19 ans``, ``... - 21`` after a title).
 
 An ad that states an age under 18 is the most important thing an analyst can be shown,
-so ages 16 and 17 are reported like any other, with the value as written; the
-plausible range is :data:`MIN_AGE`-:data:`MAX_AGE`. The value is the age as a decimal
-string (``"19"``); the span covers the number with the words that make it an age.
+so minors are reported like any other age, with the value as written. The plausible
+range depends on how sure the form is: a strong form (a unit word, ``14 years old``,
+``14yo``, ``14 ans``, ``tengo 14 años``; or a label, ``age: 14``) is read from
+:data:`MIN_STRONG_AGE` (12) to :data:`MAX_AGE`; the weak forms (a bare first-person
+number, ``I'm 14``; the title convention, ``... - 14``; a range; a spelled number) keep
+:data:`MIN_AGE` (16), because there a small number is far more often something else:
+a height or size (``I'm 5``), a count or a date in a title (``Specials - 14``). The value
+is the age as a decimal string (``"19"``); the span covers the number with the words
+that make it an age.
 
 Patterns, each with its own confidence (:data:`CONFIDENCE`):
 
@@ -29,6 +35,12 @@ Not ages: limits and durations (``at least 18 years``, ``18+``, ``over 40 years 
 ``24/7``, measurements (``34-24-36``), heights (``5'6``), percentages, prices,
 times, and numbers glued to letters (``34D``). Every quantifier is bounded and each
 match does a constant amount of Python work, so time is linear in the text.
+
+Speed: the text is lower-cased once; the scan looks only at runs of one or two digits
+(a pattern that starts with a character class, which the regex engine skips to in C),
+reads a label or cue before each with one anchored match on the reversed text before
+it, and a unit after it with one anchored match; spelled ages are looked for only when
+a unit word can be present (:data:`_UNIT_CUES`).
 """
 
 from __future__ import annotations
@@ -40,6 +52,9 @@ from tracelight.model import Mention, Post
 
 METHOD = "pattern"
 MIN_AGE = 16
+"""Lowest age read from a weak form (``I'm 16``, ``... - 16``, a range, a spelled number)."""
+MIN_STRONG_AGE = 12
+"""Lowest age read from a strong form (``14 years old``, ``14yo``, ``age: 14``)."""
 MAX_AGE = 70
 
 CONFIDENCE = {
@@ -60,28 +75,42 @@ _UNIT = (
 )
 _OLD = r"(?P<old>[\s-]{1,2}(?:old|of\sage|de\sedad|de\sidade|d'[âa]ge|alt)(?!" + _L + "))?"
 _RANGE = r"(?:\s{0,2}(?:-|–|to|a|à|bis|till|until)\s{0,2}(?P<b>\d{1,2})(?!\d))?"
-_LABEL = (
-    r"(?:poster'?s\sage|my\sage\sis|age\sis|aged?|edad|idade|alter|[âa]ge)"
-    r"(?:\s{0,2}[:=\-]+)?\s{0,3}"
-)
-_SELF = (
-    r"(?:i'?m|i’m|i\sam|im|tengo|j'ai|j’ai|tenho|ich\sbin|soy|sou)\s{1,3}"
-    r"(?:(?:just|only|now|a)\s{1,2})?"
-)
-_AGES = re.compile(
-    rf"(?P<num>(?<![\w.,'’/$€£#+])\d{{1,2}}(?!\d)){_RANGE}[\s-]{{0,2}}(?P<unit>{_UNIT}){_OLD}"
-    rf"|(?<!{_L})(?:(?P<label>{_LABEL})|(?P<self>{_SELF}))(?P<num2>\d{{1,2}})(?!\d)"
-    rf"(?:{_RANGE.replace('<b>', '<b2>')})"
-    rf"(?:[\s-]{{0,2}}(?P<unit2>{_UNIT}){_OLD.replace('<old>', '<old2>')})?"
-    r"|(?<=[^\d\s\-])\s{1,3}-\s{1,3}(?P<title>\d{2})(?=\s{0,3}(?:-|$))",
-    re.IGNORECASE,
-)
+_NUM_AT = re.compile(r"\d\d?(?!\d)")
+"""The last one or two digits of every run of digits (an age is a run of one or two).
+Starting with a plain class lets the regex engine skip ahead in C."""
 
+_UNIT_AT = re.compile(
+    rf"(?<![\w.,'’/$€£#+])(?P<num>\d{{1,2}})(?!\d){_RANGE}[\s-]{{0,2}}(?P<unit>{_UNIT}){_OLD}"
+)
+"""At a number: ``19 yrs``, ``18-25 years old`` (the text is lower-cased first)."""
+
+_PREFIX_REV = re.compile(
+    # A label: (poster's age|my age is|age is|aged?|edad|idade|alter|[âa]ge)[ ]{0,2}[:=-]+[ ]{0,3}
+    r"\s{0,3}(?:[:=\-]+\s{0,2})?"
+    r"(?P<label>ega\ss'?retsop|si\sega\sym|si\sega|d?ega|dade|edadi|retla|eg[âa])"
+    rf"(?!{_L})"
+    # A first-person cue: (i'?m|i’m|i am|im|tengo|j'ai|tenho|ich bin|soy|sou) (just|only..)
+    r"|(?:\s{1,2}(?:tsuj|ylno|won|a))?\s{1,3}"
+    r"(?P<self>m'?i|m’i|ma\si|mi|ognet|ia'j|ia’j|ohnet|nib\shci|yos|uos)"
+    rf"(?!{_L})"
+    # The title convention: "<not a digit, space or dash> - "
+    r"|\s{1,3}-\s{1,3}(?=[^\d\s\-])"
+)
+"""What may end right before a number, read backwards (on the reversed text before it, so
+one anchored match does the work of a backwards search): a label (``age: ``), a
+first-person cue (``i'm ``) or the `` - `` of the title convention."""
+_PREFIX_WINDOW = 40
+"""Longer than any label or first-person cue with its spaces (``poster's age :``)."""
+
+_PREFIXED_AT = re.compile(
+    rf"(?P<num2>\d{{1,2}})(?!\d)(?:{_RANGE.replace('<b>', '<b2>')})"
+    rf"(?:[\s-]{{0,2}}(?P<unit2>{_UNIT}){_OLD.replace('<old>', '<old2>')})?"
+)
+_TITLE_AT = re.compile(r"(?P<title>\d{2})(?=\s{0,3}(?:-|$))")
 _NOT_AFTER_YEARS = re.compile(
     r"\s{1,3}(?:of\s(?!age)|in\b|ago\b|exp|experience|experiencia|d'exp|de\sexp|with\b|doing\b"
     r"|as\b|at\b|on\b|or\s(?:older|over|more|above)|and\s(?:older|over|up)|\+|y\sm[áa]s|ou\splus)"
     r"|\+",
-    re.IGNORECASE,
 )
 """After ``19 years``: a duration, an experience, or a lower bound, not an age."""
 
@@ -89,7 +118,6 @@ _LIMIT_BEFORE = re.compile(
     r"(?:least|over|under|than|above|below|minimum|min\.?|atleast|up\sto|upto|for|past|last"
     r"|since|almost|nearly|about|mayor(?:es)?\sde|menos\sde|m[áa]s\sde|plus\sde|moins\sde"
     r"|über|unter|ab|within|after|before|every)\s{1,3}$",
-    re.IGNORECASE,
 )
 """Before the number: a limit or a duration (``at least 18``, ``for 20 years``)."""
 
@@ -99,25 +127,31 @@ _BAD_AFTER_BARE = re.compile(
     r"|\s{1,3}(?:lbs?|pounds?|kgs?|kilos?|cm|ft|feet|foot|inch(?:es)?|in\b|min|mins|minutes?"
     r"|hrs?|hours?|h\b|hh|roses?|dollars?|bucks|girls?|guys?|miles?|mi\b|years?\sof\s(?!age)"
     r"|%|dd?\b|[a-k]{1,2}\scup)",
-    re.IGNORECASE,
 )
 """After a labelled or first-person number without a unit: a height, weight, size,
 measurement, price or count, not an age."""
 
-_CUE = re.compile(
-    r"\d\s?[-\s]?(?:y|a[ñn]|an|j)|age|i'?m\b|i’m|i\sam\b|tengo|j'ai|j’ai|tenho|ich\sbin|edad|idade"
-    r"|alter|soy|sou\s|\s-\s{1,3}\d\d|years|yrs|a[ñn]os|ans\b|jahre",
-    re.IGNORECASE,
+_UNIT_WORD = re.compile(
+    r"(?:y(?<=[\s-]y)(?:ears?|rs?|r|\.\s?o\b\.?|/o|o)|a(?<=[\s-]a)(?:[ñn]os|ns)"
+    rf"|j(?<=[\s-]j)(?:ahren?|ahre|ährige?r?|\.))(?!{_L})"
 )
-"""Cheap pre-check: no age pattern can match a text without one of these."""
-
-_UNIT_WORD = re.compile(rf"(?<!{_L}){_UNIT}", re.IGNORECASE)
+"""A unit word after a space or hyphen (where a spelled number can end); starting with a
+character class lets the regex engine skip ahead in C instead of trying every position."""
+_OLD_AT = re.compile(_OLD)
+_UNIT_CUES = ("year", "yr", "y.o", "y. o", "y/o", "años", "anos", "ans", "jahr", "jähr", "j.")
+"""Every unit word contains one of these, or is a ``yo`` that does not start ``you``:
+a text without them has no spelled age (``in`` is a fast C search, far cheaper than a
+regex scan)."""
 _WORD = re.compile(rf"{_L}+")
 _CONJ = frozenset({"y", "e", "et", "und", "and"})
 
 
 def _in_range(value: int) -> bool:
     return MIN_AGE <= value <= MAX_AGE
+
+
+def _in_strong_range(value: int) -> bool:
+    return MIN_STRONG_AGE <= value <= MAX_AGE
 
 
 def _spelled_before(text: str, end: int) -> tuple[int, int] | None:
@@ -167,52 +201,83 @@ def _limited(text: str, start: int, end: int) -> bool:
     )
 
 
-def _candidates(text: str, field: str) -> list[tuple[int, int, int, str]]:
+def _match_at(low: str, start: int, prev_end: int) -> tuple[str, int, re.Match[str] | None]:
+    """The age pattern that reads the number at ``start``, as a left-to-right scan would:
+    ``(prefix, prefix_start, match)`` where ``prefix`` is ``"label"`` or ``"self"`` for a
+    label or first-person cue before the number, else ``""``.
+
+    A label, cue or title dash before the number starts earlier than the number itself,
+    so it is tried first; then a unit after the number. Nothing before ``prev_end`` (the
+    end of the previous match) may be used again.
+    """
+    lo = max(prev_end, start - _PREFIX_WINDOW)
+    # One character more than may be used, for the "not after a letter" checks.
+    before = _PREFIX_REV.match(low[max(0, lo - 1) : start][::-1])
+    if before is not None and before.end() <= start - lo:
+        if before.group("label") is not None:
+            return "label", start - before.end(), _PREFIXED_AT.match(low, start)
+        if before.group("self") is not None:
+            return "self", start - before.end(), _PREFIXED_AT.match(low, start)
+        title = _TITLE_AT.match(low, start)
+        if title is not None:
+            return "", start, title
+    return "", start, _UNIT_AT.match(low, start)
+
+
+def _candidates(low: str, field: str) -> list[tuple[int, int, int, str]]:
     """``(start, end, value, pattern)`` for every age found, possibly overlapping."""
     found: list[tuple[int, int, int, str]] = []
-    for m in _AGES.finditer(text):
-        if m.group("title") is not None:
-            value = int(m.group("title"))
-            if _in_range(value):
-                at_end = field == "title" and not text[m.end() :].strip(" -")
-                found.append(
-                    (m.start("title"), m.end("title"), value, "title_end" * at_end or "title")
-                )
+    prev_end = 0
+    for run in _NUM_AT.finditer(low):
+        n_start = run.start()
+        if n_start < prev_end or (n_start and low[n_start - 1].isdecimal()):
             continue
-        if m.group("num") is not None:
-            a, b, old = m.group("num"), m.group("b"), m.group("old")
-            start, end = m.start("num"), m.end()
-            prefixed = False
+        prefix, p_start, m = _match_at(low, n_start, prev_end)
+        if m is None:
+            continue
+        prev_end = m.end()
+        groups = m.groupdict()
+        if "title" in groups:
+            value = int(groups["title"])
+            if _in_range(value):
+                at_end = field == "title" and not low[m.end() :].strip(" -")
+                found.append((n_start, m.end(), value, "title_end" * at_end or "title"))
+            continue
+        strong = True
+        if "num" in groups:
+            a, b, old = groups["num"], groups["b"], groups["old"]
+            start, end = n_start, m.end()
         else:
-            a, b, old = m.group("num2"), m.group("b2"), m.group("old2")
-            start, end = m.start(), m.end()
-            prefixed = True
-            if m.group("unit2") is None:
+            a, b, old = groups["num2"], groups["b2"], groups["old2"]
+            start, end = p_start, m.end()
+            if groups["unit2"] is None:
                 # No unit: the number must stand alone (not 5'4, 34D, 34-24-36, 120 lbs).
                 tail_at = m.end("b2") if b is not None else m.end("num2")
-                if _BAD_AFTER_BARE.match(text, tail_at):
+                if _BAD_AFTER_BARE.match(low, tail_at):
                     continue
-                if m.group("label") is None and b is not None:
-                    continue  # "I'm 18-25"? not a statement of one's age
-            elif old is None and _NOT_AFTER_YEARS.match(text, end):
+                if prefix == "self":
+                    if b is not None:
+                        continue  # "I'm 18-25"? not a statement of one's age
+                    strong = False  # "I'm 14" is too often a height, a size or a count
+            elif old is None and _NOT_AFTER_YEARS.match(low, end):
                 continue
-        if not prefixed and _limited(text, start, end):
+        if not prefix and _limited(low, start, end):
             continue
-        if prefixed and _NOT_AFTER_YEARS.match(text, end):
+        if prefix and _NOT_AFTER_YEARS.match(low, end):
             continue
         if b is not None:
-            low, high = int(a), int(b)
-            if low < high <= low + 40 and _in_range(low) and _in_range(high):
-                span_b = m.span("b") if m.group("b") is not None else m.span("b2")
-                found.append((start, end, low, "range"))
-                found.append((span_b[0], end, high, "range"))
+            low_v, high_v = int(a), int(b)
+            if low_v < high_v <= low_v + 40 and _in_range(low_v) and _in_range(high_v):
+                span_b = m.span("b") if "b" in groups else m.span("b2")
+                found.append((start, end, low_v, "range"))
+                found.append((span_b[0], end, high_v, "range"))
             continue
         value = int(a)
-        if not _in_range(value):
+        if not (_in_strong_range(value) if strong else _in_range(value)):
             continue
-        if prefixed:
-            unit = m.group("unit2") is not None
-            kind = "label" if m.group("label") is not None else "unit_old" if old else "self"
+        if prefix:
+            unit = groups["unit2"] is not None
+            kind = "label" if prefix == "label" else "unit_old" if old else "self"
             if unit and kind == "self":
                 kind = "unit_old" if old else "unit"
         else:
@@ -221,20 +286,20 @@ def _candidates(text: str, field: str) -> list[tuple[int, int, int, str]]:
     return found
 
 
-def _spelled(text: str) -> list[tuple[int, int, int, str]]:
-    found = []
-    for m in _UNIT_WORD.finditer(text):
+def _spelled(low: str) -> list[tuple[int, int, int, str]]:
+    found: list[tuple[int, int, int, str]] = []
+    if low.count("yo") == low.count("you") and not any(cue in low for cue in _UNIT_CUES):
+        return found
+    for m in _UNIT_WORD.finditer(low):
         start = m.start()
-        if start == 0 or (not text[start - 1].isspace() and text[start - 1] != "-"):
+        if not low[:start].rstrip(" -")[-1:].isalpha():
             continue
-        if not text[:start].rstrip(" -")[-1:].isalpha():
-            continue
-        hit = _spelled_before(text, start)
+        hit = _spelled_before(low, start)
         if hit is None:
             continue
-        old = re.match(_OLD, text[m.end() : m.end() + 16], re.IGNORECASE)
-        end = m.end() + (old.end() if old and old.group("old") else 0)
-        if _limited(text, hit[0], end):
+        old = _OLD_AT.match(low, m.end(), m.end() + 16)
+        end = m.end() + (old.end() - m.end() if old and old.group("old") else 0)
+        if _limited(low, hit[0], end):
             continue
         found.append((hit[0], end, hit[1], "spelled"))
     return found
@@ -242,10 +307,13 @@ def _spelled(text: str) -> list[tuple[int, int, int, str]]:
 
 def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
     """Every stated age in ``text`` (one mention per age statement). Never raises."""
-    if not text or _CUE.search(text) is None:
+    if not text:
         return []
-    found = _candidates(text, field)
-    found.extend(_spelled(text))
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two: keep offsets exact
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    found = _candidates(low, field)
+    found.extend(_spelled(low))
     # Overlaps: keep the surest reading of each stretch of text.
     found.sort(key=lambda c: (-CONFIDENCE[c[3]], c[0]))
     kept: list[tuple[int, int, int, str]] = []
@@ -274,4 +342,4 @@ def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
     ]
 
 
-__all__ = ["MAX_AGE", "MIN_AGE", "extract_ages"]
+__all__ = ["MAX_AGE", "MIN_AGE", "MIN_STRONG_AGE", "extract_ages"]

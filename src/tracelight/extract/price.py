@@ -68,13 +68,19 @@ _LB = "|".join(
                                    "[a-z] = ", "[a-z] : ", "[a-z]- ", "[a-z] -")
 )  # fmt: skip
 _TOKEN = re.compile(
-    rf"(?P<sym>[$€£])\s?(?P<num1>{_NUM})(?![0-9])"
-    r"|(?P<fr>[1-9][0-9]?)h(?P<frm>[0-5][0-9])(?![0-9])"
+    r"(?=[$€£0-9])"
+    rf"(?:(?P<sym>[$€£])\s?(?P<num1>{_NUM})(?![0-9])"
+    r"|(?<![\w'’#])"
+    r"(?:(?P<fr>[1-9][0-9]?)h(?P<frm>[0-5][0-9])(?![0-9])"
     rf"|(?P<num2>{_NUM})(?![0-9])(?P<half>\s1/2|½)?"
     rf"(?=\s?(?:{_CURSUF})|{_CONNECT}(?:{_UNIT})(?![a-z])|\s{{0,2}}(?:-|to)\s{{0,2}}[0-9$€£])"
-    rf"|(?P<num3>[1-9](?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])",
+    rf"|(?P<num3>[1-9](?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])))",
 )
-"""A number (or a symbol and a number); what follows it is read by :data:`_AFTER`."""
+"""A number (or a symbol and a number); what follows it is read by :data:`_AFTER`.
+
+The leading lookahead lets each position that cannot start a token fail at once, and a
+bare number glued to a word or another digit (rejected by :func:`_tokens` anyway) is
+not tried: a phone number would otherwise try every alternative at each of its digits."""
 
 _AFTER = re.compile(rf"(?:\s?(?P<cur>{_CURSUF}))?(?:{_CONNECT}(?P<unit>{_UNIT})(?![a-z]))?")
 _BEFORE = re.compile(
@@ -95,19 +101,22 @@ _TIGHT = re.compile(
 )
 _RANGE_GAP = re.compile(r"\s{0,2}(?:-|to|a|à|~)\s{0,2}")
 _BLOCK = re.compile(
+    r"(?=[0-9])(?:"  # a cheap first test at each position
     r"[0-9](?:[\s.\-()/]{0,3}[0-9]){6,9}"  # phone numbers, dates, long digit groups
     r"|[0-9]{2}[a-k]{0,3}\s?[-/]\s?[0-9]{2}\s?[-/]\s?[0-9]{2}"  # 34-24-36, 34dd-24-36
     r"|[0-9]{1,2}:[0-9]{2}"  # times
     r"|[0-9]\s?['’]\s?[0-9]{1,2}"  # heights 5'6
+    r")"
 )
 _CUES = (
-    "$", "€", "£", "rose", "usd", "eur", "gbp", "cad", "mxn", "brl", "reais", "dollar",
-    "donat", "hh", "hr", "qv", "qk", "min", "hour", "h ", "h,", "h.", "h/", "fh", "hora",
-    "heure", "stund", "std", "night", "noche", "nuit", "noite", "nacht", "special", "rate",
-    "price", "precio", "tarif", "prix", "preço", "preco", "preis",
+    "h ", "min", "night", "h.", "h,", "hr", "special", "hour", "rose", "rate", "£", "h/",
+    "eur", "hh", "€", "precio", "cad", "hora", "donat", "qv", "qk", "price", "dollar",
+    "noche", "usd", "tarif", "$", "gbp", "mxn", "brl", "reais", "fh", "heure", "stund",
+    "std", "nuit", "noite", "nacht", "prix", "preço", "preco", "preis",
 )  # fmt: skip
 """Pre-check: a text with none of these (lower-cased) has no price (``str.__contains__``
-is a fast C search, far cheaper than running the token pattern)."""
+is a fast C search, far cheaper than running the token pattern). Ordered from the most
+to the least common in ads, so that a text with a price stops after a few tests."""
 
 _MINUTES = {"qv": 15, "qk": 15, "quickvisit": 15, "quick visit": 15, "quickie": 15}
 _MINUTES |= {"hh": 30, "hhr": 30, "fh": 60, "full hour": 60}
@@ -184,12 +193,9 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
             or (n_start >= 2 and before in ":/.," and low[n_start - 2].isdigit())
         ):
             continue
-        if _BLOCK.search(low, max(0, n_start - 14), min(len(low), m.end() + 14)) and any(
-            a <= n_start < b
-            for a, b in (
-                (x.start() + 0, x.end())
-                for x in _BLOCK.finditer(low, max(0, n_start - 14), min(len(low), m.end() + 14))
-            )
+        if any(
+            x.start() <= n_start < x.end()
+            for x in _BLOCK.finditer(low, max(0, n_start - 14), min(len(low), m.end() + 14))
         ):
             continue
         end = m.end()
