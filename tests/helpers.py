@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tracelight.model import Post
+
 
 def write_jsonl(path: Path, records: Iterable[Mapping[str, Any] | str | bytes]) -> Path:
     """Write records; a str or bytes item is written verbatim as a (possibly bad) line."""
@@ -36,3 +38,27 @@ def ad(n: int, **fields: Any) -> dict[str, Any]:
     }
     record.update(fields)
     return record
+
+
+def text_post(
+    body: str | None = None,
+    *,
+    title: str | None = None,
+    country: str | None = None,
+    language: str | None = None,
+    post_id: str = "p1",
+) -> Post:
+    """A post that is only text: what extractor tests need, nothing else set."""
+    return Post(
+        id=post_id,
+        source="t",
+        external_id=None,
+        url=None,
+        posted_at=None,
+        collected_at=None,
+        title=title,
+        body=body,
+        location=None,
+        country=country,
+        language=language,
+    )

@@ -6,25 +6,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract.age import extract_ages
 from tracelight.extract.price import extract_prices
 from tracelight.model import Post
 
 
 def make_post(country: str | None = "US") -> Post:
-    return Post(
-        id="p",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=None,
-        body=None,
-        location=None,
-        country=country,
-        language=None,
-    )
+    return text_post(country=country, post_id="p")
 
 
 def ages(text: str, field: str = "body") -> list[str]:

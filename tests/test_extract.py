@@ -5,24 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract import extract_batch, extract_post
 from tracelight.model import Post
 
 
 def make_post(body: str, country: str | None = "US", title: str | None = None) -> Post:
-    return Post(
-        id="p1",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=title,
-        body=body,
-        location=None,
-        country=country,
-        language=None,
-    )
+    return text_post(body, title=title, country=country)
 
 
 def values(post: Post, kind: str) -> list[str]:

@@ -14,24 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract import extract_post
 from tracelight.model import Post
 
 
 def post(body: str, title: str | None = None, country: str | None = "US") -> Post:
-    return Post(
-        id="p",
-        source="s",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=title,
-        body=body,
-        location=None,
-        country=country,
-        language=None,
-    )
+    return text_post(body, title=title, country=country, post_id="p")
 
 
 def check(p: Post) -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract.handle import extract_handles
 from tracelight.extract.obfuscated_email import extract_obfuscated_emails
 from tracelight.extract.url import extract_urls
@@ -21,19 +22,7 @@ POSTS_CSV = (
 
 
 def make_post(body: str) -> Post:
-    return Post(
-        id="p1",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=None,
-        body=body,
-        location=None,
-        country=None,
-        language=None,
-    )
+    return text_post(body)
 
 
 def run(extractor: object, text: str) -> list[Mention]:

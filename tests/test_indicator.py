@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA
+from helpers import text_post
 from tracelight.extract.indicator import (
     KIND,
     LANGUAGES,
@@ -31,19 +32,7 @@ from tracelight.model import Mention, Post
 
 
 def make_post(body: str, language: str | None = None) -> Post:
-    return Post(
-        id="p1",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=None,
-        body=body,
-        location=None,
-        country=None,
-        language=language,
-    )
+    return text_post(body, language=language)
 
 
 def found(text: str, language: str | None = None) -> list[Mention]:

@@ -12,25 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract.location import extract_locations
 from tracelight.extract.name import extract_names
 from tracelight.model import Mention, Post
 
 
 def make_post(country: str | None = "US") -> Post:
-    return Post(
-        id="p1",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=None,
-        body=None,
-        location=None,
-        country=country,
-        language=None,
-    )
+    return text_post(country=country)
 
 
 def locations(text: str, country: str | None = "US") -> list[str]:

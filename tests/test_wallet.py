@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import text_post
 from tracelight.extract.keccak import ROUND_CONSTANTS, keccak, keccak256
 from tracelight.extract.wallet import (
     BASE58_ALPHABET,
@@ -43,19 +44,7 @@ lower-case, i.e. carries no checksum)."""
 
 
 def make_post(body: str) -> Post:
-    return Post(
-        id="p1",
-        source="t",
-        external_id=None,
-        url=None,
-        posted_at=None,
-        collected_at=None,
-        title=None,
-        body=body,
-        location=None,
-        country=None,
-        language=None,
-    )
+    return text_post(body)
 
 
 def extract(text: str) -> list[Mention]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from random import Random
@@ -75,7 +76,7 @@ class Draft:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-class Actor:
+class Actor(ABC):
     """Base class: a poster (or group of posters) that writes ``size`` posts."""
 
     kind: str = ""
@@ -104,8 +105,9 @@ class Actor:
             self._note(draft)
         return draft
 
+    @abstractmethod
     def make(self, index: int) -> Draft:
-        raise NotImplementedError
+        """The ``index``-th post of this actor; each kind writes its own."""
 
     def record(self, post_id: str) -> None:
         if self.group is not None:
