@@ -140,3 +140,30 @@ def test_extract_prints_one_json_object_per_post(tmp_path: Path) -> None:
     assert "line 2" in err and "1 records rejected" in err
     code, out, _ = run("extract", str(source), "--kind", "email")
     assert [m["kind"] for m in json.loads(out.splitlines()[0])["mentions"]] == ["email"]
+
+
+def test_extract_reads_every_source_format(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from test_ingest_warc import _crawl
+
+    body = "Call (415) 555-0123"
+    write_jsonl(tmp_path / "a.jsonl", [ad(1, body=body)])
+    (tmp_path / "b.csv").write_text(f"id,body,country\n2,{body},US\n", encoding="utf-8")
+    pq.write_table(
+        pa.table({"id": ["3"], "body": [body], "country": ["US"]}), tmp_path / "c.parquet"
+    )
+    (tmp_path / "d.html").write_text(
+        f"<html><body><article>{body}</article></body></html>", encoding="utf-8"
+    )
+    archive = _crawl(tmp_path / "e.warc.gz", gz=True)
+    for path in ("a.jsonl", "b.csv", "c.parquet", "d.html"):
+        code, out, _ = run("extract", str(tmp_path / path), "--country", "US")
+        assert code == 0, path
+        (line,) = [json.loads(x) for x in out.splitlines()]
+        assert [m["value"] for m in line["mentions"] if m["kind"] == "phone"] == ["+14155550123"], (
+            path
+        )
+    code, out, _ = run("extract", str(archive))
+    assert code == 0 and len(out.splitlines()) == 2  # the two HTML pages of the crawl
