@@ -327,14 +327,14 @@ def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
         kept.append(cand)
     kept.sort(key=lambda c: (c[0], c[1]))
     return [
-        Mention(
+        Mention.found(
             post_id=post.id,
             kind="age",
             value=str(value),
             field=field,
+            original=text,
             start=start,
             end=end,
-            text=text[start:end],
             method=METHOD,
             confidence=CONFIDENCE[kind],
         )

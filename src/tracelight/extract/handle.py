@@ -470,14 +470,14 @@ _STOP = frozenset(
 def _mention(
     post: Post, field: str, text: str, *, start: int, end: int, value: str, confidence: float
 ) -> Mention:
-    return Mention(
+    return Mention.found(
         post_id=post.id,
         kind="handle",
         value=value,
         field=field,
+        original=text,
         start=start,
         end=end,
-        text=text[start:end],
         method=METHOD,
         confidence=confidence,
     )

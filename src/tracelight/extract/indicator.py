@@ -628,14 +628,14 @@ def extract_indicators(post: Post, field: str, text: str) -> list[Mention]:
         return []
     spans.sort(key=lambda span: (span[0], span[1]))
     return [
-        Mention(
+        Mention.found(
             post_id=post.id,
             kind=KIND,
             value=item.id,
             field=field,
+            original=text,
             start=start,
             end=end,
-            text=text[start:end],
             method=METHOD,
             confidence=round(confidence, 4),
         )

@@ -167,14 +167,14 @@ def _judge(token: str, known_conf: float, other_conf: float, *, strong: bool) ->
 
 
 def _mention(post: Post, field: str, text: str, *, start: int, end: int, conf: float) -> Mention:
-    return Mention(
+    return Mention.found(
         post_id=post.id,
         kind="name",
         value=_value(text[start:end]),
         field=field,
+        original=text,
         start=start,
         end=end,
-        text=text[start:end],
         method=METHOD,
         confidence=conf,
     )

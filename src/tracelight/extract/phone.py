@@ -71,14 +71,14 @@ def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
     for start, end, value, international in plain:
         taken.append((start, end))
         mentions.append(
-            Mention(
+            Mention.found(
                 post_id=post.id,
                 kind="phone",
                 value=value,
                 field=field,
+                original=text,
                 start=start,
                 end=end,
-                text=text[start:end],
                 method=METHOD,
                 confidence=0.9 if international else 0.8,
             )
@@ -92,14 +92,14 @@ def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
             continue
         taken.append((o_start, o_end))
         mentions.append(
-            Mention(
+            Mention.found(
                 post_id=post.id,
                 kind="phone",
                 value=value,
                 field=field,
+                original=text,
                 start=o_start,
                 end=o_end,
-                text=text[o_start:o_end],
                 method=METHOD + "+normalized",
                 confidence=0.7,
             )

@@ -414,14 +414,14 @@ def extract_prices(post: Post, field: str, text: str) -> list[Mention]:
                 else 0.6
             )  # fmt: skip
             mentions.append(
-                Mention(
+                Mention.found(
                     post_id=post.id,
                     kind="price",
                     value=value,
                     field=field,
+                    original=text,
                     start=start,
                     end=end,
-                    text=text[start:end],
                     method=METHOD,
                     confidence=confidence,
                 )

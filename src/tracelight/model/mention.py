@@ -24,6 +24,34 @@ class Mention:
     method: str
     confidence: float
 
+    @classmethod
+    def found(
+        cls,
+        *,
+        post_id: str,
+        kind: str,
+        value: str,
+        field: str,
+        original: str,
+        start: int,
+        end: int,
+        method: str,
+        confidence: float,
+    ) -> Mention:
+        """A mention whose ``text`` is cut from the original field here, not by the caller,
+        so the evidence always equals ``original[start:end]``."""
+        return cls(
+            post_id=post_id,
+            kind=kind,
+            value=value,
+            field=field,
+            start=start,
+            end=end,
+            text=original[start:end],
+            method=method,
+            confidence=confidence,
+        )
+
     @property
     def selector(self) -> tuple[str, str]:
         return (self.kind, self.value)
