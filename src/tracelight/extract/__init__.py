@@ -14,6 +14,8 @@ from tracelight.extract.age import extract_ages
 from tracelight.extract.email import extract_emails
 from tracelight.extract.handle import extract_handles
 from tracelight.extract.indicator import extract_indicators
+from tracelight.extract.location import extract_locations
+from tracelight.extract.name import extract_names
 from tracelight.extract.obfuscated_email import extract_obfuscated_emails
 from tracelight.extract.phone import extract_phones
 from tracelight.extract.price import extract_prices
@@ -22,7 +24,7 @@ from tracelight.extract.wallet import extract_wallets
 from tracelight.model import Mention, Post
 from tracelight.model.post import FIELDS
 
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 Extractor = Callable[[Post, str, str], list[Mention]]
 """``(post, field name, field text) -> mentions`` with spans into that text."""
@@ -37,6 +39,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     extract_indicators,
     extract_ages,
     extract_prices,
+    extract_locations,
+    extract_names,
 )
 
 

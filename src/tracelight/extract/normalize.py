@@ -64,7 +64,16 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracelight.extract.numberwords import PIECES, WORD_PATTERN, WORDS, Kind, fold
+from tracelight.extract.numberwords import (
+    GLUE_PATTERN,
+    GLUE_WORDS,
+    PIECES,
+    STRONG_GLUE,
+    WORD_PATTERN,
+    WORDS,
+    Kind,
+    fold,
+)
 
 MIN_TOKENS = 3
 """Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
@@ -176,6 +185,12 @@ def _char_map(ch: str) -> str:
     cp = ord(ch)
     if 0x2776 <= cp <= 0x2793:  # ❶-❿, ➀-➉, ➊-➓
         return str((cp - 0x2776) % 10 + 1)
+    if 0x24EB <= cp <= 0x24F4:  # ⓫-⓴ (NFKC leaves negative circled numbers)
+        return str(cp - 0x24EB + 11)
+    if 0x24F5 <= cp <= 0x24FE:  # ⓵-⓾ double circled
+        return str(cp - 0x24F5 + 1)
+    if cp == 0x24FF:  # ⓿
+        return "0"
     if cp == 0x1F51F:  # 🔟
         return "10"
     try:
@@ -266,6 +281,91 @@ def _char_edits(text: str) -> list[Edit]:
                 edits.append((i, i + 1, _CONFUSABLES[chunk]))
         elif rep:
             edits.append((i, i + 1, rep))
+    return edits
+
+
+# --- stage 1b: glued numbers ------------------------------------------------------------
+
+MAX_GLUED = 48
+"""Longest glued word read as a number (a phone number spelled out is about 45 letters);
+the bound also keeps the segmenting pattern's backtracking small."""
+
+_GLUED = re.compile(
+    rf"(?<![^\W_])(?=[^\W_]{{3,{MAX_GLUED}}}(?![^\W_]))"
+    rf"(?:[0-9]++|{GLUE_PATTERN}){{2,}}(?![^\W_])"
+)
+"""A word made only of digit runs and number words (possessive digit runs: no
+re-splitting of digits on failure)."""
+_DOLLAR_SEPARATOR = re.compile(r"(?<=[0-9])\$(?=[0-9])")
+"""``773$240$1317``: a ``$`` between digits with no space is a separator, not a price
+(a price puts its sign before or after the whole amount)."""
+_MAX_PIECE = max(map(len, GLUE_WORDS))
+
+
+def _segment(word: str) -> list[tuple[int, int, str]] | None:
+    """Split a folded glued word into pieces ``(start, end, digits)``, preferring long
+    words, or ``None`` when it is not made only of digits and number words."""
+    n = len(word)
+    tail: list[list[tuple[int, int, Kind | None, int, str]] | None] = [None] * (n + 1)
+    tail[n] = []
+    for i in range(n - 1, -1, -1):
+        if word[i].isdigit():
+            j = i
+            while j < n and word[j].isdigit():
+                j += 1
+            rest = tail[j]
+            if rest is not None and not (rest and rest[0][2] is None):
+                tail[i] = [(i, j, None, 0, word[i:j]), *rest]
+            continue
+        for length in range(min(_MAX_PIECE, n - i), 1, -1):
+            info = GLUE_WORDS.get(word[i : i + length])
+            rest = tail[i + length]
+            if info is not None and rest is not None:
+                tail[i] = [(i, i + length, info[0], info[1], word[i : i + length]), *rest]
+                break
+    pieces = tail[0]
+    if pieces is None or len(pieces) < 2:
+        return None
+    strong = sum(1 for p in pieces if p[2] is None or p[4] in STRONG_GLUE)
+    if strong < 2 and all(p[2] is not None for p in pieces):
+        return None
+    out: list[tuple[int, int, str]] = []
+    k = 0
+    while k < len(pieces):
+        start, end, kind, value, _ = pieces[k]
+        if kind is None:
+            out.append((start, end, word[start:end]))
+        elif kind in (Kind.TENS, Kind.TENS_TEEN) and k + 1 < len(pieces):
+            nkind, nvalue = pieces[k + 1][2], pieces[k + 1][3]
+            if (nkind is Kind.UNIT and 1 <= nvalue <= 9) or (
+                nkind is Kind.TEEN and kind is Kind.TENS_TEEN and nvalue < 20
+            ):
+                out.append((start, pieces[k + 1][1], str(value + nvalue)))
+                k += 2
+                continue
+            out.append((start, end, str(value)))
+        else:
+            out.append((start, end, str(value)))
+        k += 1
+    return out
+
+
+def _glue_edits(s1: str) -> list[Edit]:
+    """Glued numbers (``6seven8``, ``3tothree``, ``twotwoeight``) become digits, piece by
+    piece, so each digit still maps to the word it was written as; ``$`` between digits
+    becomes a space."""
+    edits: list[Edit] = []
+    for m in _GLUED.finditer(s1):
+        pieces = _segment(fold(m.group()))
+        if pieces is None:
+            continue
+        base = m.start()
+        for start, end, digits in pieces:
+            if s1[base + start : base + end] != digits:
+                edits.append((base + start, base + end, digits))
+    if "$" in s1:
+        edits.extend((m.start(), m.end(), " ") for m in _DOLLAR_SEPARATOR.finditer(s1))
+        edits.sort()
     return edits
 
 
@@ -468,6 +568,8 @@ def normalize(text: str, *, digits: bool = True, words: bool = True) -> Normaliz
     base = identity(text)
     if not text.isascii():
         base = _compose(base, _char_edits(text))
+    if words:
+        base = _compose(base, _glue_edits(base.text))
     if digits or words:
         base = _compose(base, _run_edits(base.text, digits, words))
     return base

@@ -223,4 +223,52 @@ PIECES: frozenset[str] = frozenset(
 WORD_PATTERN: str = _trie_pattern(WORDS)
 """Regex source (no anchors) matching any folded number word."""
 
-__all__ = ["CONJUNCTIONS", "FOLD_TABLE", "PIECES", "WORDS", "WORD_PATTERN", "Kind", "fold"]
+HOMOPHONES: dict[str, tuple[Kind, int]] = {
+    "to": (Kind.UNIT, 2),
+    "too": (Kind.UNIT, 2),
+    "for": (Kind.UNIT, 4),
+    "fore": (Kind.UNIT, 4),
+    "won": (Kind.UNIT, 1),
+    "ate": (Kind.UNIT, 8),
+}
+"""English words ads glue into numbers for their sound (``3tothree``, ``for80``). Only
+ever read inside a glued word that also holds digits or number words: as words of their
+own they are prose."""
+
+_NOT_GLUED = frozenset({"un", "um", "une", "una", "ein", "eine", "oh", "nul", "null", "double"})
+"""Number words too short or too common inside other words to be read when glued
+(``unum``, ``einfach``...); as separate words they still count."""
+
+GLUE_WORDS: dict[str, tuple[Kind, int]] = {
+    **{
+        form: kv
+        for form, kv in WORDS.items()
+        if " " not in form
+        and "-" not in form
+        and len(form) >= 3
+        and form not in _NOT_GLUED
+        and kv[0] is not Kind.MULT
+    },
+    **HOMOPHONES,
+}
+"""Folded forms that may be glued together or to digits (``twotwoeight``, ``6seven8``)."""
+
+STRONG_GLUE = frozenset(form for form in GLUE_WORDS if form not in HOMOPHONES)
+"""Glued pieces that are number words in their own right."""
+
+GLUE_PATTERN: str = _trie_pattern(GLUE_WORDS)
+"""Regex source matching one glued piece that is a word."""
+
+__all__ = [
+    "CONJUNCTIONS",
+    "FOLD_TABLE",
+    "GLUE_PATTERN",
+    "GLUE_WORDS",
+    "HOMOPHONES",
+    "PIECES",
+    "STRONG_GLUE",
+    "WORDS",
+    "WORD_PATTERN",
+    "Kind",
+    "fold",
+]

@@ -1,107 +1,288 @@
-"""Phone numbers as E.164, found by Google's libphonenumber rules.
+"""Phone numbers as E.164: our own candidate finder, libphonenumber's validation.
 
-The post's country is the default region for national formats (``(415) 555-0123``
-only means something once we know it is a US ad); numbers written with ``+`` or
-``00`` parse without it. VALID leniency rejects digit runs that cannot be a number
-in that region, which keeps most prices and dates out.
+Why not ``phonenumbers.PhoneNumberMatcher``: it refuses a number glued to a word
+(``weekend7086315843``, ``7864865044tengo``), reads dates such as ``2016 06 17 - 21`` as
+a number, and was three quarters of the extraction time. Here the text is normalised
+once (:mod:`tracelight.extract.normalize`: number words, look-alikes, keycaps, emoji
+separators), and a single pass finds *digit groups* joined by the separators people write
+inside numbers (space, ``- . / ( )``). Each run of groups is split into numbers by trying
+consecutive groups whose digit count can be a number in the region, longest first, and
+asking libphonenumber (``parse`` + ``is_valid_number``, its public API) whether they are
+one. A digit group is never split: ``4155550123212`` is not two numbers.
+
+Region: the post's ``country``; numbers written with ``+`` or ``00`` (or in a ``wa.me/``
+or WhatsApp link, which are international without the ``+``) need none. A number that
+starts with a trunk ``0`` cannot be North American; when the region is NANP (or absent)
+and such a number does not parse, the countries of places named in the post decide
+(``Pune ... 09921488 433`` is Indian).
+
+Not phones (each a rule on the groups, not on the digits alone): dates (a year beside a
+month and a day), prices (a currency sign or a unit such as ``hr``/``min`` glued to the
+group), runs of four-digit groups (card numbers), posting and order ids (an ``id``,
+``ref``, ``order`` label just before), and anything that libphonenumber does not accept
+as a valid number of its region, which removes most ZIP codes, times, years, heights and
+body measurements by length and numbering plan.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
-from tracelight.extract.normalize import normalize
+from tracelight.extract.location import countries_in_text
+from tracelight.extract.normalize import Normalized, normalize
 from tracelight.model import Mention, Post
 
 METHOD = "phonenumbers"
-MAX_TRIES = 256
-"""libphonenumber's own per-text bound on candidates, stated here to bound hostile input."""
+MAX_PARSES = 256
+"""Bound on libphonenumber calls per field, so a hostile run of thousands of digit
+groups costs a bounded time (libphonenumber's own matcher bounds its tries the same way)."""
 
 MIN_DIGITS = 4
-"""No valid number anywhere has fewer digits; a field with fewer needs no matcher run,
-which is most titles (the matcher is most of the pipeline's CPU, see benchmarks/)."""
+"""No valid number anywhere has fewer digits; a field with fewer needs no search."""
 
+MAX_DIGITS = 17
+"""E.164 allows 15 digits; ``00`` or a trunk prefix adds up to two more."""
+
+NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+"""Regions of the North American Numbering Plan, where no number starts with ``0``."""
 
 _DECIMAL = re.compile(r"\d")
+_GROUPS = re.compile(r"\(?[0-9]+(?:[ .\-/()]{1,4}[0-9]+)*")
+"""A run of digit groups joined by separators written inside numbers (at most four
+characters of them, so ``415 - 555 - 0123`` is one run but a table of prices is not)."""
+_DIGITS = re.compile(r"[0-9]+")
+_INTERNATIONAL = re.compile(r"(?:\+|\b00)\s?$")
+_LINK = re.compile(r"(?i)(?:wa\.me/|whatsapp\.com/send\?phone=|\bphone=)$")
+_ID_LABEL = re.compile(
+    r"(?i)(?:\b(?:id|ref|reference|order|invoice|post|posting|ad|case|ticket|zip|"
+    r"postal|postcode|cp|plz|cep)\b|\bn[°ºo]|#)\s{0,2}[:#.]?\s{0,2}$"
+)
+"""Labels that make the digits after them an identifier, not a contact."""
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹¢]\s?$")
+_UNIT_AFTER = re.compile(
+    r"(?i)\s?(?:[$€£¥₹¢](?!\s?[0-9])|(?:usd|eur|cad|dollars?|roses)\b)"
+    r"|(?:hh?rs?|hours?|h|mins?|minutes?|cm|kg|lbs?|yo|y/o|%)(?![^\W\d_])"
+)
+"""A price or a measure glued to the digits (``95hr``, ``150$``, ``60min``, ``34yo``)."""
+_LETTER = re.compile(r"[^\W\d_]")
 
 
-def _enough_digits(text: str) -> bool:
-    """Whether ``text`` has at least :data:`MIN_DIGITS` characters with ``str.isdigit``.
+@dataclass(frozen=True, slots=True)
+class _Group:
+    start: int
+    end: int
+    digits: str
 
-    ``\\d`` (decimal digits) is a subset of ``isdigit`` (which adds superscripts and the
-    like), so a regex count settles most texts in C; the exact per-character count only
-    runs for non-ASCII text the regex found short.
-    """
-    if len(_DECIMAL.findall(text)) >= MIN_DIGITS:
-        return True
-    if text.isascii():
+
+@functools.lru_cache(maxsize=512)
+def _lengths(region: str | None) -> frozenset[int]:
+    """Digit counts a number may have when written for ``region`` (national, with a trunk
+    prefix, or with the country code but no ``+``), from libphonenumber's metadata."""
+    if region is None:
+        return frozenset()
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return frozenset()
+    national = set(meta.general_desc.possible_length or ()) if meta.general_desc else set()
+    trunk = len(meta.national_prefix or "")
+    code = len(str(meta.country_code))
+    out = set(national)
+    out |= {n + trunk for n in national if trunk}
+    out |= {n + code for n in national}
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse(digits: str, region: str | None, international: bool) -> str | None:
+    """E.164 of ``digits`` if libphonenumber calls it a valid number, else ``None``.
+
+    Cached: libphonenumber's validation is the costliest step here (tens of µs), and a
+    corpus repeats its numbers (a poster reposts the same contact many times)."""
+    try:
+        number = phonenumbers.parse("+" + digits if international else digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _is_date(groups: list[_Group], i: int) -> bool:
+    """Whether groups ``i``..``i+2`` read as a date (``2016 06 17``, ``17/06/2016``)."""
+    if i + 2 >= len(groups):
         return False
-    return sum(map(str.isdigit, text)) >= MIN_DIGITS
+    a, b, c = (g.digits for g in groups[i : i + 3])
 
+    def year(s: str) -> bool:
+        return len(s) == 4 and 1900 <= int(s) <= 2099
 
-def _matches(text: str, region: str | None) -> list[tuple[int, int, str, bool]]:
-    matcher = phonenumbers.PhoneNumberMatcher(
-        text, region, leniency=phonenumbers.Leniency.VALID, max_tries=MAX_TRIES
+    def day_or_month(s: str) -> bool:
+        return 1 <= len(s) <= 2 and 1 <= int(s) <= 31
+
+    return (year(a) and day_or_month(b) and day_or_month(c)) or (
+        day_or_month(a) and day_or_month(b) and year(c)
     )
-    return [
-        (
-            match.start,
-            match.end,
-            phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
-            match.raw_string.lstrip().startswith("+"),
-        )
-        for match in matcher
-    ]
+
+
+def _blocked(text: str, groups: list[_Group]) -> list[bool]:
+    """Groups that cannot be part of a phone number (dates, prices, card numbers)."""
+    n = len(groups)
+    blocked = [False] * n
+    for i in range(n):
+        if _is_date(groups, i):
+            blocked[i] = blocked[i + 1] = blocked[i + 2] = True
+        g = groups[i]
+        if _CURRENCY_BEFORE.search(text, max(0, g.start - 2), g.start) or _UNIT_AFTER.match(
+            text, g.end
+        ):
+            blocked[i] = True
+    run = 0
+    for i in range(n + 1):
+        if i < n and len(groups[i].digits) == 4:
+            run += 1
+            continue
+        if run >= 4:  # 4111 1111 1111 1111: a card number, not four short numbers
+            for k in range(i - run, i):
+                blocked[k] = True
+        run = 0
+    return blocked
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A number in the normalised text: its span there, E.164 value and how it was read."""
+
+    start: int
+    end: int
+    value: str
+    international: bool
+    glued: bool
+
+
+def find_numbers(
+    text: str, region: str | None, fallback: Callable[[], list[str]] | None = None
+) -> list[Found]:
+    """Every phone number in ``text`` (already normalised), left to right.
+
+    ``fallback`` yields further regions to try, lazily, for a number that starts with a
+    trunk ``0`` and is not valid in ``region`` (only called when such a number is seen).
+    """
+    found: list[Found] = []
+    budget = MAX_PARSES
+    lengths = _lengths(region)
+    fallback_regions: list[str] | None = None
+
+    def regions_for_trunk() -> list[str]:
+        nonlocal fallback_regions
+        if fallback_regions is None:
+            fallback_regions = [r for r in (fallback() if fallback else []) if r not in NANP]
+        return fallback_regions
+
+    for run in _GROUPS.finditer(text):
+        groups = [
+            _Group(m.start(), m.end(), m.group())
+            for m in _DIGITS.finditer(text, run.start(), run.end())
+        ]
+        if sum(len(g.digits) for g in groups) < MIN_DIGITS:
+            continue
+        blocked = _blocked(text, groups)
+        i = 0
+        while i < len(groups) and budget > 0:
+            first = groups[i]
+            head = text[max(0, first.start - 24) : first.start]
+            if blocked[i] or _ID_LABEL.search(head):
+                i += 1
+                continue
+            linked = _INTERNATIONAL.search(head) is not None or _LINK.search(head) is not None
+            digits = ""
+            best: tuple[int, str, bool] | None = None
+            for j in range(i, len(groups)):
+                if blocked[j] or budget <= 0:
+                    break
+                digits += groups[j].digits
+                if len(digits) > MAX_DIGITS:
+                    break
+                intl = linked or (digits.startswith("00") and len(digits) > 9)
+                body = digits[2:] if intl and digits.startswith("00") and not linked else digits
+                trunk = body.startswith("0") and (region is None or region in NANP)
+                if not intl and (region is None or len(body) not in lengths) and not trunk:
+                    continue
+                value = None
+                if intl or region is not None:
+                    budget -= 1
+                    value = _parse(body, region, intl)
+                if value is None and not intl and trunk:
+                    for other in regions_for_trunk():
+                        if len(body) not in _lengths(other):
+                            continue
+                        budget -= 1
+                        value = _parse(body, other, False)
+                        if value is not None:
+                            break
+                if value is not None:
+                    best = (j, value, intl)
+            if best is None:
+                i += 1
+                continue
+            j, value, intl = best
+            last = groups[j]
+            span_start = first.start
+            if span_start > 0 and text[span_start - 1] == "(":
+                span_start -= 1
+            elif intl and head.rstrip().endswith("+"):
+                span_start = text.rindex("+", 0, first.start)
+            glued = (first.start > 0 and _LETTER.match(text, first.start - 1) is not None) or (
+                _LETTER.match(text, last.end) is not None
+            )
+            found.append(Found(span_start, last.end, value, intl, glued))
+            i = j + 1
+    return found
+
+
+def _trunk_regions(post: Post) -> Callable[[], list[str]]:
+    """The countries of places named in the post, computed only when needed."""
+
+    def regions() -> list[str]:
+        text = "\n".join(t for t in (post.title, post.body) if t)
+        return countries_in_text(text)
+
+    return regions
 
 
 def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
-    """Numbers as written, then numbers a reader sees once disguises are undone.
+    """Numbers as a reader sees them, each mapped back to exactly what was written.
 
-    The second pass runs libphonenumber over the normalised text (look-alike letters,
-    number words, keycaps, fullwidth and circled digits, emoji separators) and maps each
-    match back to the exact original characters; a disguised number is reported with
-    a lower confidence, and never where the plain pass already found one.
+    Confidence: 0.9 for a number written in international form, 0.8 for a national one
+    written plainly, 0.7 when reading it needed the normaliser (words, look-alikes,
+    emoji separators), less 0.1 when the digits are glued to a word.
     """
-    region = post.country if post.country else None
+    region = post.country or None
+    norm: Normalized = normalize(text)
+    if len(_DECIMAL.findall(norm.text)) < MIN_DIGITS:
+        return []
     mentions: list[Mention] = []
-    taken: list[tuple[int, int]] = []
-    plain = _matches(text, region) if _enough_digits(text) else []
-    for start, end, value, international in plain:
-        taken.append((start, end))
+    for hit in find_numbers(norm.text, region, _trunk_regions(post)):
+        o_start, o_end = norm.span(hit.start, hit.end)
+        plain = text[o_start:o_end] == norm.text[hit.start : hit.end]
+        confidence = (0.9 if hit.international else 0.8) if plain else 0.7
+        if hit.glued:
+            confidence -= 0.1
         mentions.append(
             Mention.found(
                 post_id=post.id,
                 kind="phone",
-                value=value,
-                field=field,
-                original=text,
-                start=start,
-                end=end,
-                method=METHOD,
-                confidence=0.9 if international else 0.8,
-            )
-        )
-    norm = normalize(text)
-    if not norm.changed or not _enough_digits(norm.text):
-        return mentions
-    for start, end, value, _ in _matches(norm.text, region):
-        o_start, o_end = norm.span(start, end)
-        if any(o_start < t_end and t_start < o_end for t_start, t_end in taken):
-            continue
-        taken.append((o_start, o_end))
-        mentions.append(
-            Mention.found(
-                post_id=post.id,
-                kind="phone",
-                value=value,
+                value=hit.value,
                 field=field,
                 original=text,
                 start=o_start,
                 end=o_end,
-                method=METHOD + "+normalized",
-                confidence=0.7,
+                method=METHOD if plain else METHOD + "+normalized",
+                confidence=round(confidence, 2),
             )
         )
     return mentions
