@@ -411,7 +411,8 @@ def _analyze(ctx: Ctx, workspace_dir: Path, engine_name: str, label: str) -> lis
         timers.patch(repo, "replace_mentions", "extract › write mentions (SQL)")
         timers.patch(analyze_mod, "_link", "link")
         timers.patch(repo, "rebuild_selectors", "link › rebuild_selectors (SQL)")
-        timers.patch(analyze_mod, "build_networks", "link › build_networks + streamed read")
+        timers.patch(analyze_mod, "load_link_posts", "link › load_link_posts (SQL)")
+        timers.patch(analyze_mod, "link_posts", "link › link_posts (pure)")
         timers.patch(repo, "replace_networks", "link › replace_networks (SQL)")
         timers.patch(repo, "stats", "link › stats (SQL)")
         try:
@@ -466,7 +467,8 @@ def stage_analyze_relink(ctx: Ctx) -> list[Row]:
 
 
 def stage_link(ctx: Ctx) -> list[Row]:
-    from tracelight.link import build_networks
+    from tracelight.link import link_posts
+    from tracelight.pipeline.analyze import load_link_posts
     from tracelight.store import repository as repo
     from tracelight.store.db import open_engine
     from tracelight.store.workspace import Workspace
@@ -483,7 +485,7 @@ def stage_link(ctx: Ctx) -> list[Row]:
                 rebuild = time.perf_counter() - start
                 rss_rebuild = _rss_mib(resource.RUSAGE_SELF)
                 start = time.perf_counter()
-                groups = list(repo.iter_selector_posts(conn))
+                posts = load_link_posts(conn)
                 read = time.perf_counter() - start
                 rss_read = _rss_mib(resource.RUSAGE_SELF)
             finally:
@@ -491,17 +493,17 @@ def stage_link(ctx: Ctx) -> list[Row]:
     finally:
         db.dispose()
     probe = Probe()
-    result = build_networks(groups)
-    memberships = sum(len(posts) for _, posts in groups)
+    result = link_posts(posts)
+    memberships = sum(len(p.selectors) for p in posts)
     rows.append(
         probe.row(
-            "link pure (build_networks)",
+            "link pure (link_posts)",
             ctx.posts,
-            note=f"{len(groups)} selectors on ≥2 posts, {memberships} memberships → "
+            note=f"{len(posts)} posts, {memberships} selector memberships → "
             f"{len(result.networks)} networks, {len(result.hubs)} hubs; input materialised "
             f"(RSS at start {probe.rss_start:.0f} MiB)",
             detail={
-                "selectors": len(groups),
+                "posts": len(posts),
                 "memberships": memberships,
                 "networks": len(result.networks),
                 "hubs": len(result.hubs),
@@ -519,7 +521,7 @@ def stage_link(ctx: Ctx) -> list[Row]:
     )
     rows.append(
         Row(
-            "link › iter_selector_posts → list (SQL)",
+            "link › load_link_posts (SQL)",
             ctx.posts,
             read,
             rss_read,

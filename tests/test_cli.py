@@ -62,7 +62,7 @@ def test_networks_json_one_object_per_line(loaded: Path) -> None:
     assert set(network) >= {"network", "posts", "selectors", "risk", "reasons"}
     assert len(network["posts"]) == 2
     assert network["selectors"] == [{"kind": "phone", "value": "+14155550177"}]
-    assert network["risk"] is None and network["reasons"] == []
+    assert network["risk"] is None and network["reasons"] == ["1 phone link"]
 
 
 def test_workspace_from_environment(loaded: Path) -> None:

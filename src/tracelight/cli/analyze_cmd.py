@@ -8,7 +8,7 @@ import typer
 
 from tracelight.cli.common import DbOpt, JsonOpt, WorkspaceOpt, failures, workspace_of
 from tracelight.cli.render import emit_json, stdout
-from tracelight.link.selectors import DEFAULT_MAX_DEGREE
+from tracelight.link.graph import DEFAULT_MAX_DEGREE
 from tracelight.pipeline.analyze import analyze as run_analyze
 from tracelight.pipeline.engine import ENGINES, make_engine
 from tracelight.pipeline.progress import NullReporter, Reporter, RichReporter

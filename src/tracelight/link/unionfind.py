@@ -25,6 +25,10 @@ class UnionFind:
             key = parent[key]
         return key
 
+    def root(self, key: str) -> str:
+        """The representative of ``key``; a key never added is its own group."""
+        return self.find(key) if key in self._parent else key
+
     def union(self, a: str, b: str) -> str:
         self.add(a)
         self.add(b)

@@ -76,3 +76,69 @@ def load_synth_truth(path: Path) -> dict[str, str | None]:
             key = post_id_for(record["source"], str(record["id"]), None, None, None)
             truth[key] = record["group"] if record["kind"] in LINKED_KINDS else None
     return truth
+
+
+def load_synth_posters(path: Path) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Post id -> poster (the person or operation behind it), and post id -> kind.
+
+    Scoring by poster counts a woman's own reposts, or an employer's ads, as correctly
+    linked, and posts of different people (spam, a booking line's women) as wrongly linked.
+    """
+    posters: dict[str, str | None] = {}
+    kinds: dict[str, str] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            key = post_id_for(record["source"], str(record["id"]), None, None, None)
+            posters[key] = record.get("poster")
+            kinds[key] = record["kind"]
+    return posters, kinds
+
+
+def _comb2(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def adjusted_rand(networks: Iterable[Sequence[str]], truth: Mapping[str, str | None]) -> float:
+    """Adjusted Rand index over all posts in ``truth``; unlinked posts are singletons."""
+    assigned: dict[str, int] = {}
+    for n, members in enumerate(networks):
+        for post in members:
+            assigned[post] = n
+    table: Counter[tuple[object, object]] = Counter()
+    rows: Counter[object] = Counter()
+    cols: Counter[object] = Counter()
+    for post, group in truth.items():
+        t = group if group is not None else ("solo", post)
+        p: object = assigned.get(post, ("solo", post))
+        table[(t, p)] += 1
+        rows[t] += 1
+        cols[p] += 1
+    index = sum(_comb2(v) for v in table.values())
+    a = sum(_comb2(v) for v in rows.values())
+    b = sum(_comb2(v) for v in cols.values())
+    total = _comb2(len(truth))
+    expected = a * b / total if total else 0.0
+    maximum = (a + b) / 2
+    return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
+
+
+def recovered_share(
+    networks: Iterable[Sequence[str]],
+    truth: Mapping[str, str | None],
+    groups: Iterable[str],
+    *,
+    coverage: float = 0.8,
+    purity: float = 0.8,
+) -> float:
+    """Share of ``groups`` with ≥ ``coverage`` of their posts in one network of ≥ ``purity``."""
+    sizes = Counter(g for g in truth.values() if g is not None)
+    wanted = set(groups)
+    hit: set[str] = set()
+    for members in networks:
+        cells = Counter(truth.get(p) for p in members)
+        for group, count in cells.items():
+            pure = count >= purity * len(members)
+            if group in wanted and count >= coverage * sizes[group] and pure:
+                hit.add(group)
+    return len(hit) / len(wanted) if wanted else 1.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -41,6 +41,10 @@ class NetworkReport:
     last_seen: datetime | None
     risk: float | None
     reasons: list[str]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    """The links that join the network, one per join: kind, value, weight, the two posts."""
+    features: dict[str, Any] = field(default_factory=dict)
+    template: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The stable, documented JSON shape of ``tracelight networks --json``."""
@@ -54,6 +58,9 @@ class NetworkReport:
             "places": self.places,
             "first_seen": self.first_seen.isoformat() if self.first_seen else None,
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "evidence": self.evidence,
+            "features": self.features,
+            "template": self.template,
         }
 
 
@@ -61,6 +68,7 @@ def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
     def query(conn: Connection) -> list[NetworkReport]:
         views = repo.list_networks(conn, top)
         places = repo.network_cities(conn, [v.id for v in views])
+        details = repo.network_details(conn, [v.id for v in views])
         return [
             NetworkReport(
                 id=v.id,
@@ -72,6 +80,9 @@ def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
                 last_seen=v.last_seen,
                 risk=v.risk,
                 reasons=v.reasons,
+                evidence=details.get(v.id, ([], {}, None))[0],
+                features=details.get(v.id, ([], {}, None))[1],
+                template=details.get(v.id, ([], {}, None))[2],
             )
             for v in views
         ]
@@ -81,6 +92,11 @@ def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
 
 def hubs(workspace: Workspace) -> list[tuple[str, str, int]]:
     return _read(workspace, repo.list_hubs)
+
+
+def hub_details(workspace: Workspace) -> list[dict[str, Any]]:
+    """Hubs with the reason each was set aside (degree, diverse, placeholder)."""
+    return _read(workspace, repo.list_hub_details)
 
 
 def search(workspace: Workspace, query: str, limit: int = 20) -> list[SearchHit]:

@@ -204,6 +204,11 @@ def row_to_post(row: Any) -> Post:
     )
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    return _aware(value)
+
+
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything stored is UTC."""
     if value is None or value.tzinfo is not None:
@@ -299,6 +304,7 @@ def rebuild_selectors(conn: Connection) -> None:
         .on_conflict_do_nothing()
     )
     conn.execute(delete(t.network_selectors))
+    conn.execute(delete(t.selector_hubs))
     conn.execute(delete(t.links))
     conn.execute(
         insert(t.links).from_select(
@@ -317,6 +323,28 @@ def rebuild_selectors(conn: Connection) -> None:
                 ),
             )
             .group_by(t.mentions.c.post_id, t.selectors.c.id, t.mentions.c.kind),
+        )
+    )
+    # Identical image files (same SHA-256) are a selector too: a photo reused across ads.
+    conn.execute(
+        dialect_insert(t.selectors)
+        .from_select(
+            ["kind", "value", "post_count", "is_hub"],
+            select(literal("image"), t.post_images.c.sha256, literal(0), literal(False))
+            .where(t.post_images.c.sha256.is_not(None))
+            .group_by(t.post_images.c.sha256),
+        )
+        .on_conflict_do_nothing()
+    )
+    conn.execute(
+        insert(t.links).from_select(
+            ["post_id", "selector_id", "kind", "mention_count"],
+            select(t.post_images.c.post_id, t.selectors.c.id, literal("image"), func.count())
+            .join(
+                t.selectors,
+                and_(t.selectors.c.kind == "image", t.selectors.c.value == t.post_images.c.sha256),
+            )
+            .group_by(t.post_images.c.post_id, t.selectors.c.id),
         )
     )
     post_count = (
@@ -349,6 +377,8 @@ def replace_networks(
     run_id: int | None,
 ) -> None:
     """Swap in a new set of networks atomically: readers see the old or the new, whole."""
+    conn.execute(delete(t.network_evidence))
+    conn.execute(delete(t.network_profiles))
     conn.execute(delete(t.network_selectors))
     conn.execute(delete(t.network_posts))
     conn.execute(delete(t.networks))
@@ -409,6 +439,118 @@ def replace_networks(
             ).scalar_subquery(),
         )
     )
+
+
+def iter_link_posts(conn: Connection) -> Iterator[Any]:
+    """Every post's id, text, time and place, in insertion order, streamed."""
+    query = select(
+        t.posts.c.id,
+        t.posts.c.title,
+        t.posts.c.body,
+        t.posts.c.posted_at,
+        t.posts.c.location,
+        t.posts.c.country,
+    ).order_by(t.posts.c.seq)
+    yield from conn.execute(query.execution_options(yield_per=5000))
+
+
+def iter_post_selectors(conn: Connection) -> Iterator[tuple[str, str, str]]:
+    """``(post id, kind, value)`` of every post-selector link (mentions and images)."""
+    query = select(t.links.c.post_id, t.selectors.c.kind, t.selectors.c.value).join(
+        t.selectors, t.selectors.c.id == t.links.c.selector_id
+    )
+    for row in conn.execute(query.execution_options(yield_per=5000)):
+        yield row.post_id, row.kind, row.value
+
+
+def iter_post_mentions(conn: Connection, kinds: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    """``(post id, kind, value)`` of mentions of ``kinds`` (names, ages), for features."""
+    query = select(t.mentions.c.post_id, t.mentions.c.kind, t.mentions.c.value).where(
+        t.mentions.c.kind.in_(list(kinds))
+    )
+    for row in conn.execute(query.execution_options(yield_per=5000)):
+        yield row.post_id, row.kind, row.value
+
+
+def network_memberships(conn: Connection) -> dict[str, set[str]]:
+    """The stored networks' members, to keep ids stable across reruns."""
+    out: dict[str, set[str]] = {}
+    for row in conn.execute(select(t.network_posts.c.network_id, t.network_posts.c.post_id)):
+        out.setdefault(row.network_id, set()).add(row.post_id)
+    return out
+
+
+def write_network_details(
+    conn: Connection,
+    evidence: Sequence[dict[str, Any]],
+    profiles: Sequence[dict[str, Any]],
+    hubs: Sequence[tuple[SelectorKey, str, int, float | None]],
+    events: Sequence[dict[str, Any]],
+) -> None:
+    """Evidence, profiles, hub reasons and change events of the networks just written."""
+    for rows in _chunks(list(evidence), 5000):
+        conn.execute(insert(t.network_evidence), list(rows))
+    for rows in _chunks(list(profiles), 1000):
+        conn.execute(insert(t.network_profiles), list(rows))
+    for rows in _chunks(list(events), 5000):
+        conn.execute(insert(t.network_events), list(rows))
+    ids = {
+        (row.kind, row.value): row.id
+        for row in conn.execute(
+            select(t.selectors.c.id, t.selectors.c.kind, t.selectors.c.value).where(
+                t.selectors.c.post_count >= 2
+            )
+        )
+    }
+    hub_rows = [
+        {"selector_id": ids[key], "reason": reason, "posts": posts, "cohesion": cohesion}
+        for key, reason, posts, cohesion in hubs
+        if key in ids
+    ]
+    if hub_rows:
+        conn.execute(insert(t.selector_hubs), hub_rows)
+
+
+def network_details(
+    conn: Connection, network_ids: Sequence[str]
+) -> dict[str, tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any] | None]]:
+    """Per network: its evidence links, features and template."""
+    out: dict[str, tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any] | None]] = {}
+    for chunk in _chunks(network_ids):
+        for row in conn.execute(
+            select(t.network_profiles).where(t.network_profiles.c.network_id.in_(chunk))
+        ):
+            out[row.network_id] = ([], dict(row.features or {}), row.template)
+        for row in conn.execute(
+            select(t.network_evidence)
+            .where(t.network_evidence.c.network_id.in_(chunk))
+            .order_by(t.network_evidence.c.id)
+        ):
+            entry = out.setdefault(row.network_id, ([], {}, None))
+            entry[0].append(
+                {
+                    "kind": row.kind,
+                    "value": row.value,
+                    "weight": row.weight,
+                    "posts": [row.post_a, row.post_b],
+                }
+            )
+    return out
+
+
+def list_hub_details(conn: Connection) -> list[dict[str, Any]]:
+    query = (
+        select(
+            t.selectors.c.kind,
+            t.selectors.c.value,
+            t.selector_hubs.c.posts,
+            t.selector_hubs.c.reason,
+            t.selector_hubs.c.cohesion,
+        )
+        .join(t.selectors, t.selectors.c.id == t.selector_hubs.c.selector_id)
+        .order_by(t.selector_hubs.c.posts.desc(), t.selectors.c.value)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 @dataclass(frozen=True, slots=True)

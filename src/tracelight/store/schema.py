@@ -164,6 +164,54 @@ network_selectors = Table(
     Column("selector_id", Integer, ForeignKey("selectors.id"), primary_key=True),
 )
 
+# --- linking ---
+# Why each network exists (the links that join it), what it looks like (features,
+# templates), which selectors were set aside as hubs, and how networks changed from
+# one analyze run to the next (ids stay stable; merges and splits are recorded).
+
+network_evidence = Table(
+    "network_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("network_id", String(16), ForeignKey("networks.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("post_a", String(32), nullable=False),
+    Column("post_b", String(32), nullable=False),
+    Index("ix_network_evidence_network_id", "network_id"),
+)
+
+network_profiles = Table(
+    "network_profiles",
+    metadata,
+    Column("network_id", String(16), ForeignKey("networks.id"), primary_key=True),
+    Column("features", JSON, nullable=False),
+    Column("template", JSON),
+)
+
+selector_hubs = Table(
+    "selector_hubs",
+    metadata,
+    Column("selector_id", Integer, ForeignKey("selectors.id"), primary_key=True),
+    Column("reason", String(16), nullable=False),
+    Column("posts", Integer, nullable=False),
+    Column("cohesion", Float),
+)
+
+network_events = Table(
+    "network_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("network_id", String(16), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("related", JSON, nullable=False),
+    Column("size", Integer, nullable=False),
+    Index("ix_network_events_network_id", "network_id"),
+)
+# --- end linking ---
+
 rejects = Table(
     "rejects",
     metadata,
@@ -174,4 +222,67 @@ rejects = Table(
     Column("reason", Text, nullable=False),
     Column("excerpt", Text, nullable=False),
     UniqueConstraint("origin", "locator", name="uq_rejects_origin_locator"),
+)
+
+# --- ledger ---
+# The evidence ledger (tracelight.ledger): an RFC 9162 Merkle log over every collected
+# artifact and derived result, its signed checkpoints, and the encrypted evidence
+# items with their keys kept in a table of their own (destroying a key erases an item).
+from sqlalchemy import BigInteger, LargeBinary  # noqa: E402
+
+# 64-bit on PostgreSQL; plain INTEGER on SQLite so the key is the rowid (the fastest path).
+LedgerInt = BigInteger().with_variant(Integer(), "sqlite")
+
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", LedgerInt, nullable=False),
+    Column("root", LargeBinary, nullable=False),
+)
+
+ledger_leaves = Table(
+    "ledger_leaves",
+    metadata,
+    Column("idx", LedgerInt, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("item", String(64), nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("leaf", LargeBinary, nullable=False),
+    Index("ix_ledger_leaves_item", "item"),
+    Index("ix_ledger_leaves_ref", "ref"),
+)
+
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    # key = (index << 6) | level of a perfect subtree; written once, never updated.
+    Column("id", LedgerInt, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("size", LedgerInt, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger_items = Table(
+    "ledger_items",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True)),
+)
+
+ledger_item_keys = Table(
+    "ledger_item_keys",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("key", LargeBinary, nullable=False),
 )

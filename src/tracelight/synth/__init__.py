@@ -9,7 +9,7 @@ domains. The same ``(posts, seed)`` always gives byte-identical files.
 
 * ``posts.jsonl``: the scrape, one post per line, as :mod:`tracelight.ingest` reads it;
 * ``images/``: the image files the posts reference;
-* ``ground_truth.jsonl``: per post, its kind, group, contacts (normalised value,
+* ``ground_truth.jsonl``: per post, its kind, group, poster, contacts (normalised value,
   disguise used and text as written), persona, stated age, city, cues and images;
 * ``groups.json``: per group (agency, spam, network, job fraud), its posts, phones,
   cities in order of movement, personas and photos.

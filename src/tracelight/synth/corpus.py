@@ -166,6 +166,7 @@ def generate_corpus(
             left -= 1
             stream = streams[kind]
             actor, draft = stream.next()
+            poster = actor.poster_of(draft, actor.emitted - 1)
             post_id = world.post_id(draft.site)
             actor.record(post_id)
             _write_post(
@@ -174,6 +175,7 @@ def generate_corpus(
                 rng=rng,
                 kind=kind,
                 group=actor.group,
+                poster=poster,
                 post_id=post_id,
                 draft=draft,
             )
@@ -209,6 +211,7 @@ def _write_post(
     rng: Random,
     kind: str,
     group: str | None,
+    poster: str | None,
     post_id: str,
     draft: Draft,
 ) -> None:
@@ -236,6 +239,7 @@ def _write_post(
         "source": site.name,
         "kind": kind,
         "group": group,
+        "poster": poster,
         "contacts": draft.contacts,
         "persona": draft.persona,
         "age": draft.age,

@@ -93,6 +93,13 @@ class Actor(ABC):
         self.emails_seen: list[str] = []
         self.handles_seen: list[str] = []
         self.photos: list[str] = []
+        # Who wrote the posts, for scoring linking: the group, or this poster alone.
+        # A separate counter per prefix, so no other id or random draw changes.
+        self.poster = world.group_id("poster", 6)
+
+    def poster_of(self, draft: Draft, index: int) -> str | None:
+        """The one person or operation behind a post; ``None`` for a one-off writer."""
+        return self.group or self.poster
 
     @property
     def done(self) -> bool:
@@ -423,6 +430,10 @@ class Agency(Actor):
         seen = dict.fromkeys(self.staff[i].name for i in self.assign[: self.emitted])
         return list(seen)
 
+    def poster_of(self, draft: Draft, index: int) -> str | None:
+        """A booking line advertises unrelated women: each persona is her own poster."""
+        return f"{self.group}/{draft.persona}"
+
     def group_extra(self) -> dict[str, Any]:
         return {"agency": self.name, "hub": self.hub.value}
 
@@ -505,6 +516,10 @@ class Spam(Actor):
 
     def personas(self) -> list[str]:
         return self.posters
+
+    def poster_of(self, draft: Draft, index: int) -> str | None:
+        """Every spam post is a different poster who pasted the same paragraph."""
+        return None
 
     def group_extra(self) -> dict[str, Any]:
         return {"brand": self.brand, "boilerplate": self.boilerplate}

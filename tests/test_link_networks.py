@@ -1,0 +1,194 @@
+"""Linking into networks: hubs, templates, boilerplate, evidence, stable ids, features."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from random import Random
+
+from tracelight.link import LinkPost, connected_components, link_posts
+from tracelight.link.features import network_features, template
+from tracelight.link.identity import assign_ids
+from tracelight.link.text import near_duplicates, shingles
+from tracelight.link.unionfind import UnionFind
+
+WORDS = [
+    "sunny",
+    "river",
+    "quiet",
+    "garden",
+    "laptop",
+    "purple",
+    "engine",
+    "violin",
+    "harbor",
+    "meadow",
+    "pencil",
+    "rocket",
+    "castle",
+    "winter",
+    "orange",
+    "silver",
+    "forest",
+    "candle",
+    "mirror",
+    "bridge",
+    "camera",
+    "puzzle",
+    "ladder",
+    "coffee",
+    "window",
+    "planet",
+    "marble",
+    "tiger",
+    "velvet",
+    "island",
+    "thunder",
+    "desert",
+    "lemon",
+    "anchor",
+]
+
+
+def free_text(rng: Random, n: int = 30) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+TEMPLATE = (
+    "NEW IN {city} ✨ {name} {age} ✨ Sweet {name} just arrived in {city}, young and fun. "
+    "Ask for her friends, cash only, no rush. 30 min 150, 1 hour 250. "
+    "Text only, no calls, serious gentlemen. Available 24/7 incall outcall 💋"
+)
+
+
+def template_post(i: int, phone: str, name: str, city: str) -> LinkPost:
+    text = TEMPLATE.format(city=city, name=name, age=19 + i % 3)
+    when = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i)
+    return LinkPost(f"t{i:03d}", text, (("phone", phone),), (name,), (19,), when, city, "US")
+
+
+def _connected(posts: set[str], evidence: list[tuple[str, str]]) -> bool:
+    forest = UnionFind()
+    for a, b in evidence:
+        forest.union(a, b)
+    return len({forest.root(p) for p in posts}) == 1
+
+
+def test_rotating_phones_are_joined_by_their_template_and_explained() -> None:
+    # Three phones used one after the other, never together: only the text ties them.
+    posts = [
+        template_post(i, f"+1415555{i // 4:04d}", ("Amy", "Bea")[i % 2], ("Reno", "Vegas")[i // 6])
+        for i in range(12)
+    ]
+    out = link_posts(posts)
+    assert len(out.networks) == 1
+    network = out.networks[0]
+    assert len(network.post_ids) == 12
+    # Strongest links join first: here the near-identical texts; the phones are listed.
+    assert "text" in {e.kind for e in network.evidence}
+    assert {v for _, v in network.selectors} == {"+14155550000", "+14155550001", "+14155550002"}
+    # Explainable link by link: the evidence alone connects every post.
+    assert _connected(set(network.post_ids), [e.posts for e in network.evidence])
+    assert len(network.evidence) == 11
+    assert all(0 < e.weight <= 1 for e in network.evidence)
+
+
+def test_hub_phone_across_unrelated_posters_is_reported_not_used() -> None:
+    rng = Random(3)
+    names = ["Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"]
+    posts = [
+        LinkPost(f"a{i:03d}", free_text(rng), (("phone", "+14155550100"),), (names[i % 8],))
+        for i in range(20)
+    ]
+    out = link_posts(posts)
+    assert out.networks == []
+    assert [(h.key, h.reason) for h in out.hubs] == [(("phone", "+14155550100"), "diverse")]
+    # The baseline merges them all.
+    assert [len(g) for g in connected_components(posts)] == [20]
+
+
+def test_degree_cut_and_placeholders() -> None:
+    rng = Random(5)
+    many = [LinkPost(f"d{i:03d}", free_text(rng), (("phone", "+14155550111"),)) for i in range(60)]
+    fake = [LinkPost(f"z{i}", free_text(rng), (("phone", "+10000000000"),)) for i in range(3)]
+    out = link_posts(many + fake, max_degree=50)
+    reasons = {h.key[1]: h.reason for h in out.hubs}
+    assert reasons == {"+14155550111": "degree", "+10000000000": "placeholder"}
+    assert out.networks == []
+
+
+def test_boilerplate_of_unrelated_posters_makes_no_network() -> None:
+    rng = Random(7)
+    paragraph = (
+        "Visit GlowDates today for verified profiles and safe dating. Download our app now "
+        "to get instant alerts, premium badges and exclusive offers every single week. "
+        "GlowDates never asks for deposits; report fake profiles with one click."
+    )
+    posts = [
+        LinkPost(
+            f"s{i:03d}", f"{free_text(rng, 12)}\n\n{paragraph}", (("phone", f"+1202555{i:04d}"),)
+        )
+        for i in range(15)
+    ]
+    out = link_posts(posts)
+    assert out.text_links > 0  # they are near-duplicates...
+    assert out.networks == []  # ...but text shared by 15 different identities is boilerplate
+    assert len(out.boilerplate) == 1 and out.boilerplate[0].identities == 15
+    assert max(len(g) for g in connected_components(posts)) >= 10
+
+
+def test_near_duplicates_are_verified_by_exact_jaccard() -> None:
+    rng = Random(11)
+    base = free_text(rng, 60)
+    texts = [base, base + " extra words here", free_text(rng, 60), ""]
+    links, sig = near_duplicates(texts)
+    assert sig.shape == (4, 64)
+    assert [(link.a, link.b) for link in links] == [(0, 1)]
+    a, b = set(shingles(texts[0])), set(shingles(texts[1]))
+    assert links[0].similarity == round(len(a & b) / len(a | b), 4)
+
+
+def test_shingles_keep_digits_and_emoji() -> None:
+    assert "250 💋" in " | ".join(shingles("one hour 250 💋 now"))
+    assert shingles("Ｈｉ") == ["hi"]
+
+
+def test_template_has_constant_text_and_slots() -> None:
+    posts = [
+        template_post(i, "+14155550000", n, c)
+        for i, (n, c) in enumerate(
+            [("Amy", "Reno"), ("Bea", "Vegas"), ("Cat", "Boise"), ("Dee", "Provo")]
+        )
+    ]
+    found = template([p.text for p in posts])
+    assert found is not None
+    assert "cash only" in found["text"] and "{" in found["text"]
+    assert {s["slot"] for s in found["slots"]} <= {"text", "age", "number", "price", "phone"}
+    assert 0.5 < found["constant_share"] < 1.0
+
+
+def test_features_give_a_movement_timeline() -> None:
+    posts = [
+        template_post(i, "+14155550001", "Amy", city)
+        for i, city in enumerate(["Reno", "Reno", "Vegas", "Vegas", "Boise"])
+    ]
+    out = link_posts(posts)
+    features = network_features(out.networks[0], posts)
+    assert [s["place"] for s in features["timeline"]] == ["Reno", "Vegas", "Boise"]
+    assert features["moves"] == 2 and features["size"] == 5
+    assert features["personas"] == ["amy"]
+    assert features["first_seen"].startswith("2024-01-01")
+
+
+def test_ids_stay_stable_and_changes_are_recorded() -> None:
+    previous = {"Nold1": {"a", "b"}, "Nold2": {"c", "d"}, "Nold3": {"e", "f", "g"}}
+    ids, events = assign_ids(
+        [("a", "b", "c", "d", "x"), ("e", "f"), ("g", "k"), ("y", "z")], previous
+    )
+    assert ids[0] in {"Nold1", "Nold2"} and ids[1] == "Nold3"
+    assert ids[2] not in previous and ids[3] not in previous
+    kinds = {(e.network_id, e.event) for e in events}
+    assert (ids[0], "merged") in kinds
+    assert (ids[1], "split") in kinds and (ids[2], "split") in kinds
+    assert (ids[3], "new") in kinds
+    grown, grew = assign_ids([("a", "b", "q")], {"Nold1": {"a", "b"}})
+    assert grown == ["Nold1"] and grew[0].event == "grew"
