@@ -9,6 +9,7 @@ from tracelight.cli.analyze_cmd import analyze
 from tracelight.cli.demo_cmd import demo
 from tracelight.cli.extract_cmd import extract
 from tracelight.cli.ingest_cmd import ingest
+from tracelight.cli.ledger_cmd import evidence_app, ledger_app, verify
 from tracelight.cli.networks_cmd import networks
 from tracelight.cli.search_cmd import search
 from tracelight.cli.stats_cmd import stats
@@ -23,6 +24,9 @@ app = typer.Typer(
 )
 for verb in (demo, ingest, analyze, networks, search, stats, extract):
     app.command()(verb)
+app.command()(verify)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(evidence_app, name="evidence")
 
 
 def _version(value: bool) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tracelight.ingest import ReadOptions, read_source
+from tracelight.ledger import record_ingest
 from tracelight.model import ImageBlob, Post, Reject
 from tracelight.pipeline.progress import NullReporter, Reporter
 from tracelight.store import repository as repo
@@ -96,6 +97,16 @@ def _run(
                     summary.images += repo.insert_image_blobs(conn, batch.blobs)
                     new = repo.insert_posts(conn, batch.posts, run_id)
                     repo.insert_rejects(conn, batch.rejects, run_id)
+                    # In the same transaction: a post is in the store exactly when its
+                    # leaf is in the evidence log.
+                    fresh = set(new)
+                    record_ingest(
+                        conn,
+                        workspace.root,
+                        [p for p in batch.posts if p.id in fresh],
+                        batch.blobs,
+                        run_id=run_id,
+                    )
                 # Written after the commit: the file lists what this run set aside,
                 # and the store's rejects table is the durable record.
                 for item in batch.rejects:
