@@ -286,16 +286,14 @@ def _char_edits(text: str) -> list[Edit]:
 
 # --- stage 1b: glued numbers ------------------------------------------------------------
 
-MAX_GLUED = 48
-"""Longest glued word read as a number (a phone number spelled out is about 45 letters);
-the bound also keeps the segmenting pattern's backtracking small."""
+MAX_PIECES = 16
+"""Most pieces a glued number is read in (a phone number is at most 15 digits)."""
 
-_GLUED = re.compile(
-    rf"(?<![^\W_])(?=[^\W_]{{3,{MAX_GLUED}}}(?![^\W_]))"
-    rf"(?:[0-9]++|{GLUE_PATTERN}){{2,}}(?![^\W_])"
-)
-"""A word made only of digit runs and number words (possessive digit runs: no
-re-splitting of digits on failure)."""
+_GLUED = re.compile(rf"(?<![^\W_])(?:[0-9]++|{GLUE_PATTERN}){{2,{MAX_PIECES}}}(?![^\W_])")
+"""A word made only of digit runs and number words. Digit runs are possessive (no
+re-splitting on failure) and the piece count is bounded, which bounds the backtracking
+over the few words with two readings (``achtzehn`` = ``acht`` + ``zehn``); most words
+fail on their first letter, so the scan costs little more than finding word starts."""
 _DOLLAR_SEPARATOR = re.compile(r"(?<=[0-9])\$(?=[0-9])")
 """``773$240$1317``: a ``$`` between digits with no space is a separator, not a price
 (a price puts its sign before or after the whole amount)."""

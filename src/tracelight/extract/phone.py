@@ -48,6 +48,10 @@ MIN_DIGITS = 4
 MAX_DIGITS = 17
 """E.164 allows 15 digits; ``00`` or a trunk prefix adds up to two more."""
 
+TRUNK_DIGITS = (8, 13)
+"""Digit counts of a national number written with its trunk ``0`` (shortest and longest
+in the numbering plans we have seen in ads); shorter runs are prices or times."""
+
 NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 """Regions of the North American Numbering Plan, where no number starts with ``0``."""
 
@@ -209,7 +213,11 @@ def find_numbers(
                     break
                 intl = linked or (digits.startswith("00") and len(digits) > 9)
                 body = digits[2:] if intl and digits.startswith("00") and not linked else digits
-                trunk = body.startswith("0") and (region is None or region in NANP)
+                trunk = (
+                    body.startswith("0")
+                    and TRUNK_DIGITS[0] <= len(body) <= TRUNK_DIGITS[1]
+                    and (region is None or region in NANP)
+                )
                 if not intl and (region is None or len(body) not in lengths) and not trunk:
                     continue
                 value = None
