@@ -6,10 +6,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck pytest bench postgres-binaries clean
+.PHONY: demo test lint typecheck pytest bench postgres-binaries browser clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tracelight needs Python 3.11 or newer")'
+	@command -v g++ >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && echo "installing g++ (pdqhash builds from source)" && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null; } || \
+		echo "g++ missing and not root: installing pdqhash will fail"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -20,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/tracelight demo --workspace demo-workspace
 
 ## ruff, mypy and the whole pytest suite, PostgreSQL included.
-test: $(STAMP) postgres-binaries lint typecheck pytest
+test: $(STAMP) postgres-binaries browser lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks eval
@@ -42,6 +45,18 @@ postgres-binaries:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else \
 		echo "PostgreSQL binaries missing and not root: the PostgreSQL tests will be skipped"; \
+	fi
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here);
+# installed when missing and running as root, as on CI.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium missing and not root: the browser tests will be skipped"; \
 	fi
 
 ## Benchmarks (on demand, not part of the tests).

@@ -325,26 +325,28 @@ def rebuild_selectors(conn: Connection) -> None:
             .group_by(t.mentions.c.post_id, t.selectors.c.id, t.mentions.c.kind),
         )
     )
-    # Identical image files (same SHA-256) are a selector too: a photo reused across ads.
+    # Images are selectors too: a photo reused across ads (identical files, or PDQ
+    # near-duplicates once the vision stage has run) and faces matched across photos.
+    visual = vision_selector_rows().subquery()
     conn.execute(
         dialect_insert(t.selectors)
         .from_select(
             ["kind", "value", "post_count", "is_hub"],
-            select(literal("image"), t.post_images.c.sha256, literal(0), literal(False))
-            .where(t.post_images.c.sha256.is_not(None))
-            .group_by(t.post_images.c.sha256),
+            select(visual.c.kind, visual.c.value, literal(0), literal(False)).group_by(
+                visual.c.kind, visual.c.value
+            ),
         )
         .on_conflict_do_nothing()
     )
     conn.execute(
         insert(t.links).from_select(
             ["post_id", "selector_id", "kind", "mention_count"],
-            select(t.post_images.c.post_id, t.selectors.c.id, literal("image"), func.count())
+            select(visual.c.post_id, t.selectors.c.id, visual.c.kind, func.count())
             .join(
                 t.selectors,
-                and_(t.selectors.c.kind == "image", t.selectors.c.value == t.post_images.c.sha256),
+                and_(t.selectors.c.kind == visual.c.kind, t.selectors.c.value == visual.c.value),
             )
-            .group_by(t.post_images.c.post_id, t.selectors.c.id),
+            .group_by(visual.c.post_id, t.selectors.c.id, visual.c.kind),
         )
     )
     post_count = (
@@ -441,17 +443,24 @@ def replace_networks(
     )
 
 
-def iter_link_posts(conn: Connection) -> Iterator[Any]:
-    """Every post's id, text, time and place, in insertion order, streamed."""
-    query = select(
-        t.posts.c.id,
-        t.posts.c.title,
-        t.posts.c.body,
-        t.posts.c.posted_at,
-        t.posts.c.location,
-        t.posts.c.country,
-    ).order_by(t.posts.c.seq)
+def iter_link_posts(conn: Connection, *, with_text: bool = True) -> Iterator[Any]:
+    """Every post's id, time and place (and text unless ``with_text`` is false), in
+    insertion order, streamed. Incremental linking reads texts only of new posts."""
+    columns = [t.posts.c.id, t.posts.c.posted_at, t.posts.c.location, t.posts.c.country]
+    if with_text:
+        columns += [t.posts.c.title, t.posts.c.body]
+    query = select(*columns).order_by(t.posts.c.seq)
     yield from conn.execute(query.execution_options(yield_per=5000))
+
+
+def post_texts(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Title and body of the given posts, for the few old posts a new batch is compared with."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for chunk in _chunks(list(ids)):
+        query = select(t.posts.c.id, t.posts.c.title, t.posts.c.body).where(t.posts.c.id.in_(chunk))
+        for row in conn.execute(query):
+            out[row.id] = (row.title, row.body)
+    return out
 
 
 def iter_post_selectors(conn: Connection) -> Iterator[tuple[str, str, str]]:
@@ -478,6 +487,115 @@ def network_memberships(conn: Connection) -> dict[str, set[str]]:
     for row in conn.execute(select(t.network_posts.c.network_id, t.network_posts.c.post_id)):
         out.setdefault(row.network_id, set()).add(row.post_id)
     return out
+
+
+def network_selector_sets(conn: Connection) -> dict[str, set[SelectorKey]]:
+    """The selectors each stored network shares, read before selectors are rebuilt."""
+    out: dict[str, set[SelectorKey]] = {}
+    query = select(t.network_selectors.c.network_id, t.selectors.c.kind, t.selectors.c.value).join(
+        t.selectors, t.selectors.c.id == t.network_selectors.c.selector_id
+    )
+    for row in conn.execute(query):
+        out.setdefault(row.network_id, set()).add((row.kind, row.value))
+    return out
+
+
+def network_evidence_sets(conn: Connection) -> dict[str, set[tuple[str, str, float, str, str]]]:
+    """The stored evidence of every network, to tell which networks a run changed."""
+    out: dict[str, set[tuple[str, str, float, str, str]]] = {}
+    query = select(
+        t.network_evidence.c.network_id,
+        t.network_evidence.c.kind,
+        t.network_evidence.c.value,
+        t.network_evidence.c.weight,
+        t.network_evidence.c.post_a,
+        t.network_evidence.c.post_b,
+    )
+    for row in conn.execute(query.execution_options(yield_per=5000)):
+        out.setdefault(row.network_id, set()).add(
+            (row.kind, row.value, round(row.weight, 4), row.post_a, row.post_b)
+        )
+    return out
+
+
+def update_networks(
+    conn: Connection,
+    drop: Sequence[str],
+    changed: Sequence[Network],
+    selectors_of: Sequence[tuple[str, Sequence[SelectorKey]]],
+    hubs: Iterable[SelectorKey],
+    *,
+    run_id: int | None,
+) -> None:
+    """Write only what a run changed: networks in ``drop`` go (with their members,
+    evidence and profile), ``changed`` networks are written anew, every other stored
+    network stays as it is. The network-selector rows of all networks (``selectors_of``)
+    and the hub flags are rewritten whole, since selectors are rebuilt each run.
+    """
+    for chunk in _chunks(list(drop)):
+        conn.execute(delete(t.network_evidence).where(t.network_evidence.c.network_id.in_(chunk)))
+        conn.execute(delete(t.network_profiles).where(t.network_profiles.c.network_id.in_(chunk)))
+        conn.execute(delete(t.network_posts).where(t.network_posts.c.network_id.in_(chunk)))
+        conn.execute(delete(t.network_selectors).where(t.network_selectors.c.network_id.in_(chunk)))
+        conn.execute(delete(t.networks).where(t.networks.c.id.in_(chunk)))
+    conn.execute(delete(t.network_selectors))
+    conn.execute(update(t.selectors).values(is_hub=False))
+    for kind, value in hubs:
+        conn.execute(
+            update(t.selectors)
+            .where(t.selectors.c.kind == kind, t.selectors.c.value == value)
+            .values(is_hub=True)
+        )
+    selector_ids = {
+        (row.kind, row.value): row.id
+        for row in conn.execute(
+            select(t.selectors.c.id, t.selectors.c.kind, t.selectors.c.value).where(
+                t.selectors.c.post_count >= 2
+            )
+        )
+    }
+    for batch in _chunks(list(changed), 200):
+        conn.execute(
+            insert(t.networks),
+            [
+                {
+                    "id": n.id,
+                    "size": len(n.post_ids),
+                    "selector_count": len(n.selectors),
+                    "risk": n.risk,
+                    "reasons": list(n.reasons),
+                    "run_id": run_id,
+                }
+                for n in batch
+            ],
+        )
+        member_rows = [{"network_id": n.id, "post_id": p} for n in batch for p in n.post_ids]
+        for rows in _chunks(member_rows, 5000):
+            conn.execute(insert(t.network_posts), list(rows))
+    selector_rows = [
+        {"network_id": nid, "selector_id": selector_ids[s]}
+        for nid, keys in selectors_of
+        for s in keys
+        if s in selector_ids
+    ]
+    for rows in _chunks(selector_rows, 5000):
+        conn.execute(insert(t.network_selectors), list(rows))
+    for chunk in _chunks([n.id for n in changed]):
+        member_times = (
+            select(func.min(t.posts.c.posted_at))
+            .join(t.network_posts, t.network_posts.c.post_id == t.posts.c.id)
+            .where(t.network_posts.c.network_id == t.networks.c.id)
+        )
+        conn.execute(
+            update(t.networks)
+            .where(t.networks.c.id.in_(chunk))
+            .values(
+                first_seen=member_times.scalar_subquery(),
+                last_seen=member_times.with_only_columns(
+                    func.max(t.posts.c.posted_at)
+                ).scalar_subquery(),
+            )
+        )
 
 
 def write_network_details(
@@ -649,3 +767,1016 @@ def stats(conn: Connection) -> dict[str, int]:
         "networks": networks,
         "rejected": count(t.rejects),
     }
+
+
+# -- risk ------------------------------------------------------------------------------
+
+
+def network_members_by_time(conn: Connection) -> dict[str, list[str]]:
+    """Each network's posts in time order (undated last, then insertion order)."""
+    query = (
+        select(t.network_posts.c.network_id, t.network_posts.c.post_id)
+        .join(t.posts, t.posts.c.id == t.network_posts.c.post_id)
+        .order_by(
+            t.network_posts.c.network_id,
+            t.posts.c.posted_at.is_(None),
+            t.posts.c.posted_at,
+            t.posts.c.seq,
+        )
+    )
+    out: dict[str, list[str]] = {}
+    for row in conn.execute(query.execution_options(yield_per=5000)):
+        out.setdefault(row.network_id, []).append(row.post_id)
+    return out
+
+
+def iter_network_mentions(
+    conn: Connection, kinds: Sequence[str], network_ids: Sequence[str] | None = None
+) -> Iterator[tuple[str, Mention]]:
+    """``(network id, mention)`` of the given kinds for posts in networks, by network."""
+    query = (
+        select(t.network_posts.c.network_id, t.mentions)
+        .join(t.mentions, t.mentions.c.post_id == t.network_posts.c.post_id)
+        .where(t.mentions.c.kind.in_(list(kinds)))
+        .order_by(t.network_posts.c.network_id, t.mentions.c.post_id, t.mentions.c.id)
+    )
+    chunks: Iterable[Sequence[str] | None] = [None] if network_ids is None else _chunks(network_ids)
+    for chunk in chunks:
+        bounded = query if chunk is None else query.where(t.network_posts.c.network_id.in_(chunk))
+        for row in conn.execute(bounded.execution_options(yield_per=5000)):
+            yield (
+                row.network_id,
+                Mention(
+                    post_id=row.post_id,
+                    kind=row.kind,
+                    value=row.value,
+                    field=row.field,
+                    start=row.span_start,
+                    end=row.span_end,
+                    text=row.text,
+                    method=row.method,
+                    confidence=row.confidence,
+                ),
+            )
+
+
+def replace_network_risk(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Swap in the scores of every network; ``networks.risk`` follows, for ordering."""
+    conn.execute(delete(t.network_risk))
+    for batch in _chunks(list(rows), 1000):
+        conn.execute(insert(t.network_risk), list(batch))
+    conn.execute(update(t.networks).values(risk=None))
+    risk_of = (
+        select(t.network_risk.c.risk)
+        .where(t.network_risk.c.network_id == t.networks.c.id)
+        .scalar_subquery()
+    )
+    conn.execute(update(t.networks).values(risk=risk_of))
+
+
+def network_risk(conn: Connection, network_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Stored score, reasons and model fingerprint of each network that has one."""
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(network_ids):
+        for row in conn.execute(
+            select(t.network_risk).where(t.network_risk.c.network_id.in_(chunk))
+        ):
+            out[row.network_id] = {
+                "risk": row.risk,
+                "reasons": list(row.reasons or []),
+                "model": row.model,
+                "scored_at": _aware(row.scored_at),
+            }
+    return out
+
+
+def risk_staleness(conn: Connection, model: str) -> int:
+    """Networks with no score, or one made by another model than ``model``."""
+    scored = select(t.network_risk.c.network_id).where(t.network_risk.c.model == model)
+    query = select(func.count()).select_from(t.networks).where(t.networks.c.id.not_in(scored))
+    return int(conn.scalar(query) or 0)
+
+
+def add_triage_mark(
+    conn: Connection,
+    network_id: str,
+    *,
+    state: str,
+    analyst: str,
+    note: str,
+    risk: float | None,
+    size: int | None,
+) -> datetime:
+    """Append an analyst's mark; the latest one is the network's state."""
+    when = datetime.now(UTC)
+    conn.execute(
+        insert(t.triage_marks).values(
+            network_id=network_id,
+            state=state,
+            analyst=analyst,
+            note=note,
+            marked_at=when,
+            risk=risk,
+            size=size,
+        )
+    )
+    return when
+
+
+def triage_marks(conn: Connection, network_id: str | None = None) -> list[dict[str, Any]]:
+    """Marks in the order they were made, for one network or all."""
+    query = select(t.triage_marks).order_by(t.triage_marks.c.id)
+    if network_id is not None:
+        query = query.where(t.triage_marks.c.network_id == network_id)
+    return [
+        {**dict(row._mapping), "marked_at": _aware(row.marked_at)} for row in conn.execute(query)
+    ]
+
+
+def latest_triage_marks(conn: Connection) -> dict[str, dict[str, Any]]:
+    """The current mark of every network ever marked."""
+    latest = select(func.max(t.triage_marks.c.id)).group_by(t.triage_marks.c.network_id)
+    query = select(t.triage_marks).where(t.triage_marks.c.id.in_(latest))
+    return {
+        row.network_id: {**dict(row._mapping), "marked_at": _aware(row.marked_at)}
+        for row in conn.execute(query)
+    }
+
+
+def network_exists(conn: Connection, network_id: str) -> tuple[int, float | None] | None:
+    """``(size, risk)`` of a stored network, or None."""
+    row = conn.execute(
+        select(t.networks.c.size, t.networks.c.risk).where(t.networks.c.id == network_id)
+    ).first()
+    return None if row is None else (row.size, row.risk)
+
+
+# -- vision (images and faces) ---------------------------------------------------------
+# Written by the vision stage (tracelight.pipeline.vision) before linking; read by
+# rebuild_selectors through vision_selector_rows, and by face search.
+
+
+def images_to_analyze(conn: Connection, version: int, after: str, limit: int) -> list[Any]:
+    """Image blobs with no vision result at ``version``, by SHA-256 after ``after``."""
+    query = (
+        select(t.image_blobs.c.sha256, t.image_blobs.c.media_type, t.image_blobs.c.uri)
+        .outerjoin(t.image_features, t.image_features.c.sha256 == t.image_blobs.c.sha256)
+        .where(t.image_blobs.c.sha256 > after)
+        .where((t.image_features.c.version.is_(None)) | (t.image_features.c.version < version))
+        .order_by(t.image_blobs.c.sha256)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def write_image_results(
+    conn: Connection, results: Sequence[Any], version: int, min_quality: int
+) -> None:
+    """Replace the vision rows (features, EXIF, faces) of the images in ``results``.
+
+    ``results`` are :class:`tracelight.vision.stage.ImageResult`. Faces are replaced
+    only when they were computed this time (``faces is not None``), so a run without
+    the face models does not erase faces found by an earlier run that had them.
+    """
+    ids = [r.sha256 for r in results]
+    for chunk in _chunks(ids):
+        conn.execute(delete(t.image_features).where(t.image_features.c.sha256.in_(chunk)))
+        conn.execute(delete(t.image_exif).where(t.image_exif.c.sha256.in_(chunk)))
+    with_faces = [r.sha256 for r in results if r.faces is not None]
+    for chunk in _chunks(with_faces):
+        conn.execute(delete(t.faces).where(t.faces.c.sha256.in_(chunk)))
+    feature_rows = [
+        {
+            "sha256": r.sha256,
+            "status": r.status,
+            "reason": r.reason,
+            "format": r.format,
+            "width": r.width,
+            "height": r.height,
+            "pdq": r.pdq,
+            "quality": r.quality,
+            "pdq_dihedral": list(r.pdq_dihedral) or None,
+            # NULL until near-duplicate search has run for it (so an interrupted run
+            # resumes the search); a hash too poor to search is its own cluster at once.
+            "cluster": r.sha256 if r.status == "ok" and (r.quality or 0) < min_quality else None,
+            "face_count": len(r.faces) if r.faces is not None else None,
+            "version": version,
+        }
+        for r in results
+    ]
+    exif_rows = [
+        {
+            "sha256": r.sha256,
+            "camera": r.exif.camera,
+            "captured_at": r.exif.captured_at,
+            "gps_lat": r.exif.gps_lat,
+            "gps_lon": r.exif.gps_lon,
+            "tags": r.exif.tags,
+        }
+        for r in results
+        if r.exif is not None
+    ]
+    face_rows = [
+        {
+            "sha256": r.sha256,
+            "position": i,
+            "box": list(f.box),
+            "embedding": f.embedding,
+            "cluster": None,
+        }
+        for r in results
+        if r.faces
+        for i, f in enumerate(r.faces)
+    ]
+    for table, rows in (
+        (t.image_features, feature_rows),
+        (t.image_exif, exif_rows),
+        (t.faces, face_rows),
+    ):
+        for batch in _chunks(rows):
+            if batch:
+                conn.execute(insert(table), list(batch))
+
+
+def image_hashes(conn: Connection, min_quality: int) -> list[Any]:
+    """``sha256, pdq, pdq_dihedral, cluster`` of every decoded image good enough to link.
+
+    ``cluster`` is NULL for images not yet searched for near-duplicates.
+    """
+    f = t.image_features
+    query = (
+        select(f.c.sha256, f.c.pdq, f.c.pdq_dihedral, f.c.cluster)
+        .where(t.image_features.c.status == "ok")
+        .where(t.image_features.c.quality >= min_quality)
+        .order_by(t.image_features.c.sha256)
+    )
+    return list(conn.execute(query))
+
+
+def set_image_clusters(conn: Connection, clusters: dict[str, str]) -> None:
+    for sha, cluster in clusters.items():
+        conn.execute(
+            update(t.image_features).where(t.image_features.c.sha256 == sha).values(cluster=cluster)
+        )
+
+
+def face_encodings(conn: Connection) -> list[Any]:
+    """Every stored face: ``sha256, position, box, embedding, cluster``, in key order."""
+    query = select(
+        t.faces.c.sha256, t.faces.c.position, t.faces.c.box, t.faces.c.embedding, t.faces.c.cluster
+    ).order_by(t.faces.c.sha256, t.faces.c.position)
+    return list(conn.execute(query.execution_options(yield_per=5000)))
+
+
+def set_face_clusters(conn: Connection, clusters: dict[str, str]) -> None:
+    """``"sha256:position" -> cluster`` for faces whose cluster changed."""
+    for key, cluster in clusters.items():
+        sha, position = key.rsplit(":", 1)
+        conn.execute(
+            update(t.faces)
+            .where(t.faces.c.sha256 == sha, t.faces.c.position == int(position))
+            .values(cluster=cluster)
+        )
+
+
+def vision_selector_rows() -> Any:
+    """``(post_id, kind, value)`` rows of image and face selectors, as a SELECT.
+
+    ``image``: the near-duplicate cluster of the post's image (the smallest SHA-256 in
+    the cluster), or the image's own SHA-256 where the vision stage has not run or the
+    image was rejected, so identical files still link. ``face``: the face's cluster.
+    """
+    from sqlalchemy import union_all
+
+    images = (
+        select(
+            t.post_images.c.post_id,
+            literal("image").label("kind"),
+            func.coalesce(t.image_features.c.cluster, t.post_images.c.sha256).label("value"),
+        )
+        .select_from(
+            t.post_images.outerjoin(
+                t.image_features, t.image_features.c.sha256 == t.post_images.c.sha256
+            )
+        )
+        .where(t.post_images.c.sha256.is_not(None))
+    )
+    faces = (
+        select(
+            t.post_images.c.post_id,
+            literal("face").label("kind"),
+            t.faces.c.cluster.label("value"),
+        )
+        .join(t.faces, t.faces.c.sha256 == t.post_images.c.sha256)
+        .where(t.faces.c.cluster.is_not(None))
+    )
+    return union_all(images, faces)
+
+
+def posts_with_images(conn: Connection, shas: Sequence[str]) -> dict[str, list[str]]:
+    """``sha256 -> post ids`` that show each image."""
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(list(shas)):
+        query = select(t.post_images.c.sha256, t.post_images.c.post_id).where(
+            t.post_images.c.sha256.in_(chunk)
+        )
+        for row in conn.execute(query):
+            out.setdefault(row.sha256, []).append(row.post_id)
+    return out
+
+
+def record_face_search(
+    conn: Connection,
+    actor: str,
+    query_sha256: str,
+    threshold: float,
+    matches: list[dict[str, Any]],
+) -> int:
+    """Audit one face search: who, when, which photo (by hash), threshold, results."""
+    result = conn.execute(
+        insert(t.face_searches).values(
+            searched_at=datetime.now(UTC),
+            actor=actor,
+            query_sha256=query_sha256,
+            threshold=threshold,
+            matches=matches,
+        )
+    )
+    key = result.inserted_primary_key
+    return int(key[0]) if key else 0
+
+
+def image_exif(conn: Connection, sha256: str) -> dict[str, Any] | None:
+    """EXIF evidence of one image. Sensitive: callers check the reader's role first."""
+    row = conn.execute(select(t.image_exif).where(t.image_exif.c.sha256 == sha256)).first()
+    return dict(row._mapping) if row else None
+
+
+def vision_stats(conn: Connection) -> dict[str, int]:
+    def count(query: Any) -> int:
+        return int(conn.scalar(query) or 0)
+
+    features = t.image_features
+    return {
+        "images_analyzed": count(select(func.count()).select_from(features)),
+        "images_rejected": count(
+            select(func.count()).select_from(features).where(features.c.status != "ok")
+        ),
+        "image_clusters_reused": count(
+            select(func.count(func.distinct(features.c.cluster))).where(
+                features.c.cluster.in_(
+                    select(features.c.cluster)
+                    .group_by(features.c.cluster)
+                    .having(func.count() >= 2)
+                )
+            )
+        ),
+        "faces": count(select(func.count()).select_from(t.faces)),
+    }
+
+
+def network_mention_values(
+    conn: Connection, network_ids: Sequence[str], kind: str
+) -> dict[str, list[str]]:
+    """Distinct values of one mention kind per network, in the time order of its posts."""
+    out: dict[str, list[str]] = {i: [] for i in network_ids}
+    for chunk in _chunks(network_ids):
+        query = (
+            select(t.network_posts.c.network_id, t.mentions.c.value)
+            .join(t.posts, t.posts.c.id == t.network_posts.c.post_id)
+            .join(t.mentions, t.mentions.c.post_id == t.posts.c.id)
+            .where(t.network_posts.c.network_id.in_(chunk), t.mentions.c.kind == kind)
+            .order_by(t.network_posts.c.network_id, t.posts.c.posted_at, t.posts.c.seq)
+        )
+        for row in conn.execute(query):
+            values = out[row.network_id]
+            if row.value not in values:
+                values.append(row.value)
+    return out
+
+
+# -- web -------------------------------------------------------------------------------
+# Organisations, users, sessions, post ownership, cases, triage decisions and the audit
+# log of the web app (tracelight.web). Every read of posts, networks and cases below takes
+# an ``org_id`` and returns only what that organisation owns: isolation is enforced in
+# the queries themselves, so a route cannot forget it.
+
+from sqlalchemy import exists, text  # noqa: E402
+
+from tracelight.store.search import (  # noqa: E402
+    HIT_END,
+    HIT_START,
+    SearchHit,
+    _hit,
+    fts5_query,
+    postgres_tsquery,
+)
+
+
+def get_or_create_org(conn: Connection, name: str) -> int:
+    """The id of organisation ``name``, created on first use."""
+    found = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
+    if found is not None:
+        return int(found)
+    _insert_ignore(conn, t.organisations, [{"name": name, "created_at": datetime.now(UTC)}])
+    query = select(t.organisations.c.id).where(t.organisations.c.name == name)
+    return int(conn.execute(query).scalar_one())
+
+
+def org_by_name(conn: Connection, name: str) -> int | None:
+    found = conn.scalar(select(t.organisations.c.id).where(t.organisations.c.name == name))
+    return None if found is None else int(found)
+
+
+def insert_user(conn: Connection, org_id: int, username: str, password_hash: str, role: str) -> int:
+    result = conn.execute(
+        insert(t.users).values(
+            org_id=org_id,
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+_USER_COLUMNS = (
+    t.users.c.id,
+    t.users.c.username,
+    t.users.c.role,
+    t.users.c.org_id,
+    t.users.c.active,
+    t.users.c.password_hash,
+    t.organisations.c.name.label("org_name"),
+)
+
+
+def user_by_username(conn: Connection, username: str) -> Any:
+    query = (
+        select(*_USER_COLUMNS)
+        .join(t.organisations, t.organisations.c.id == t.users.c.org_id)
+        .where(t.users.c.username == username)
+    )
+    return conn.execute(query).first()
+
+
+def set_user_password(conn: Connection, user_id: int, password_hash: str) -> None:
+    conn.execute(update(t.users).where(t.users.c.id == user_id).values(password_hash=password_hash))
+
+
+def list_org_users(conn: Connection, org_id: int) -> list[dict[str, Any]]:
+    query = (
+        select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active)
+        .where(t.users.c.org_id == org_id)
+        .order_by(t.users.c.username)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def insert_session(
+    conn: Connection, id_sha256: str, user_id: int, csrf: str, expires_at: datetime
+) -> None:
+    conn.execute(
+        insert(t.web_sessions).values(
+            id_sha256=id_sha256,
+            user_id=user_id,
+            csrf=csrf,
+            created_at=datetime.now(UTC),
+            expires_at=expires_at,
+        )
+    )
+
+
+def session_user(conn: Connection, id_sha256: str, now: datetime) -> Any:
+    """The active user of an unexpired session, with the session's CSRF token."""
+    query = (
+        select(*_USER_COLUMNS, t.web_sessions.c.csrf)
+        .join(t.users, t.users.c.id == t.web_sessions.c.user_id)
+        .join(t.organisations, t.organisations.c.id == t.users.c.org_id)
+        .where(
+            t.web_sessions.c.id_sha256 == id_sha256,
+            t.web_sessions.c.expires_at > now,
+            t.users.c.active.is_(True),
+        )
+    )
+    return conn.execute(query).first()
+
+
+def delete_session(conn: Connection, id_sha256: str) -> None:
+    conn.execute(delete(t.web_sessions).where(t.web_sessions.c.id_sha256 == id_sha256))
+
+
+def insert_api_token(conn: Connection, user_id: int, token_sha256: str, label: str) -> int:
+    result = conn.execute(
+        insert(t.api_tokens).values(
+            user_id=user_id, token_sha256=token_sha256, label=label, created_at=datetime.now(UTC)
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def token_user(conn: Connection, token_sha256: str) -> Any:
+    """The active user holding an unrevoked API token with this hash."""
+    query = (
+        select(*_USER_COLUMNS)
+        .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
+        .join(t.organisations, t.organisations.c.id == t.users.c.org_id)
+        .where(
+            t.api_tokens.c.token_sha256 == token_sha256,
+            t.api_tokens.c.revoked_at.is_(None),
+            t.users.c.active.is_(True),
+        )
+    )
+    return conn.execute(query).first()
+
+
+def tag_posts_org(conn: Connection, post_ids: Sequence[str], org_id: int) -> int:
+    """Record that organisation ``org_id`` holds these posts (idempotent).
+
+    Ingest calls this in the transaction that inserts the posts, with every post id of
+    the batch (new and already stored alike): the same ad collected by two
+    organisations is one post that both of them own.
+    """
+    now = datetime.now(UTC)
+    rows = [{"post_id": p, "org_id": org_id, "added_at": now} for p in dict.fromkeys(post_ids)]
+    for chunk in _chunks(rows):
+        _insert_ignore(conn, t.post_orgs, chunk)
+    return len(rows)
+
+
+DEFAULT_ORG = "local"
+"""The organisation that owns posts when none is named (the ledger's default too)."""
+
+
+def tag_posts(conn: Connection, post_ids: Sequence[str], org: str = DEFAULT_ORG) -> int:
+    """Give these posts to organisation ``org`` (created on first use); idempotent.
+
+    This is the ingest hook: call it in the same transaction as :func:`insert_posts`
+    with the ids of every post of the batch.
+    """
+    return tag_posts_org(conn, post_ids, get_or_create_org(conn, org))
+
+
+def _owned(org_id: int, post_column: Any) -> Any:
+    return exists().where(t.post_orgs.c.post_id == post_column, t.post_orgs.c.org_id == org_id)
+
+
+def org_post(conn: Connection, post_id: str, org_id: int) -> Post | None:
+    """The post if organisation ``org_id`` owns it, else ``None`` (not found and not
+    allowed look the same, so a foreign id reveals nothing)."""
+    row = conn.execute(
+        select(*_POST_COLUMNS).where(t.posts.c.id == post_id, _owned(org_id, t.posts.c.id))
+    ).first()
+    return None if row is None else row_to_post(row)
+
+
+def post_mentions(conn: Connection, post_id: str) -> list[dict[str, Any]]:
+    query = (
+        select(t.mentions)
+        .where(t.mentions.c.post_id == post_id)
+        .order_by(t.mentions.c.field, t.mentions.c.span_start, t.mentions.c.span_end.desc())
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def post_image_refs(conn: Connection, post_id: str) -> list[dict[str, Any]]:
+    query = (
+        select(t.post_images)
+        .where(t.post_images.c.post_id == post_id)
+        .order_by(t.post_images.c.position)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def post_selectors(conn: Connection, post_id: str, org_id: int) -> list[dict[str, Any]]:
+    """The selectors a post shows, each with how many of the organisation's posts share it."""
+    other = t.links.alias("other")
+    shared = (
+        select(func.count())
+        .select_from(other)
+        .where(other.c.selector_id == t.selectors.c.id, _owned(org_id, other.c.post_id))
+        .scalar_subquery()
+    )
+    query = (
+        select(t.selectors.c.kind, t.selectors.c.value, t.selectors.c.is_hub, shared.label("posts"))
+        .join(t.links, t.links.c.selector_id == t.selectors.c.id)
+        .where(t.links.c.post_id == post_id)
+        .order_by(t.selectors.c.kind, t.selectors.c.value)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def post_networks(conn: Connection, post_id: str) -> list[str]:
+    query = select(t.network_posts.c.network_id).where(t.network_posts.c.post_id == post_id)
+    return sorted(conn.scalars(query))
+
+
+def _org_size(org_id: int) -> Any:
+    return (
+        select(func.count())
+        .select_from(t.network_posts)
+        .where(t.network_posts.c.network_id == t.networks.c.id)
+        .where(_owned(org_id, t.network_posts.c.post_id))
+        .scalar_subquery()
+    )
+
+
+def org_networks(conn: Connection, org_id: int, limit: int) -> list[dict[str, Any]]:
+    """Networks with at least one of the organisation's posts, riskiest then largest first.
+
+    ``org_size`` counts only the organisation's own posts; ``partial`` marks a network
+    that also holds posts of other organisations, whose reasons are then withheld
+    (they were computed over posts this organisation may not see).
+    """
+    org_size = _org_size(org_id).label("org_size")
+    review = (
+        select(t.network_reviews.c.status)
+        .where(
+            t.network_reviews.c.network_id == t.networks.c.id,
+            t.network_reviews.c.org_id == org_id,
+        )
+        .scalar_subquery()
+        .label("review")
+    )
+    scored = t.network_risk
+    inner = (
+        select(
+            *[c for c in t.networks.c if c.name != "risk"],
+            func.coalesce(scored.c.risk, t.networks.c.risk).label("risk"),
+            scored.c.reasons.label("risk_reasons"),
+            org_size,
+            review,
+        )
+        .outerjoin(scored, scored.c.network_id == t.networks.c.id)
+        .where(t.networks.c.size >= 2)
+        .subquery()
+    )
+    query = (
+        select(inner)
+        .where(inner.c.org_size > 0)
+        .order_by(inner.c.risk.desc().nulls_last(), inner.c.org_size.desc(), inner.c.id)
+        .limit(limit)
+    )
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["partial"] = item["org_size"] < item["size"]
+        risk_reasons = item.pop("risk_reasons")
+        if risk_reasons is not None:
+            item["reasons"] = reason_texts(risk_reasons)
+        item["first_seen"] = _aware(item["first_seen"])
+        item["last_seen"] = _aware(item["last_seen"])
+        if item["partial"]:
+            item["reasons"] = []
+        out.append(item)
+    return out
+
+
+def network_in_org(conn: Connection, network_id: str, org_id: int) -> bool:
+    query = select(
+        exists().where(
+            t.network_posts.c.network_id == network_id, _owned(org_id, t.network_posts.c.post_id)
+        )
+    )
+    return bool(conn.scalar(query))
+
+
+def org_network(conn: Connection, network_id: str, org_id: int) -> dict[str, Any] | None:
+    """A network as organisation ``org_id`` may see it: only its own posts, the selectors
+    those posts show, and the evidence links whose two posts are both its own.
+
+    Features, template and reasons are computed over every member, so they are given
+    only when every member is the organisation's; otherwise ``partial`` is true.
+    """
+    row = conn.execute(select(t.networks).where(t.networks.c.id == network_id)).first()
+    if row is None or not network_in_org(conn, network_id, org_id):
+        return None
+    members = list(
+        conn.execute(
+            select(t.posts.c.id, t.posts.c.title, t.posts.c.location, t.posts.c.posted_at)
+            .join(t.network_posts, t.network_posts.c.post_id == t.posts.c.id)
+            .where(t.network_posts.c.network_id == network_id, _owned(org_id, t.posts.c.id))
+            .order_by(t.posts.c.posted_at, t.posts.c.seq)
+        )
+    )
+    own = {m.id for m in members}
+    selector_rows = conn.execute(
+        select(t.links.c.post_id, t.selectors.c.kind, t.selectors.c.value)
+        .join(t.selectors, t.selectors.c.id == t.links.c.selector_id)
+        .join(t.network_posts, t.network_posts.c.post_id == t.links.c.post_id)
+        .where(t.network_posts.c.network_id == network_id, _owned(org_id, t.links.c.post_id))
+        .where(t.selectors.c.post_count >= 2)
+        .order_by(t.selectors.c.kind, t.selectors.c.value, t.links.c.post_id)
+    )
+    selector_posts: dict[tuple[str, str], list[str]] = {}
+    for s in selector_rows:
+        selector_posts.setdefault((s.kind, s.value), []).append(s.post_id)
+    evidence = [
+        {"kind": e.kind, "value": e.value, "weight": e.weight, "posts": [e.post_a, e.post_b]}
+        for e in conn.execute(
+            select(t.network_evidence)
+            .where(t.network_evidence.c.network_id == network_id)
+            .order_by(t.network_evidence.c.id)
+        )
+        if e.post_a in own and e.post_b in own
+    ]
+    partial = len(own) < row.size
+    scored = conn.execute(
+        select(t.network_risk.c.risk, t.network_risk.c.reasons).where(
+            t.network_risk.c.network_id == network_id
+        )
+    ).first()
+    risk = scored.risk if scored is not None else row.risk
+    reasons = reason_texts(scored.reasons if scored is not None else row.reasons or [])
+    profile = conn.execute(
+        select(t.network_profiles).where(t.network_profiles.c.network_id == network_id)
+    ).first()
+    review = conn.scalar(
+        select(t.network_reviews.c.status).where(
+            t.network_reviews.c.network_id == network_id, t.network_reviews.c.org_id == org_id
+        )
+    )
+    return {
+        "id": row.id,
+        "size": len(own),
+        "partial": partial,
+        "risk": risk,
+        "reasons": [] if partial else reasons,
+        "first_seen": _aware(min((m.posted_at for m in members if m.posted_at), default=None)),
+        "last_seen": _aware(max((m.posted_at for m in members if m.posted_at), default=None)),
+        "posts": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "location": m.location,
+                "posted_at": _aware(m.posted_at),
+            }
+            for m in members
+        ],
+        "selectors": [
+            {"kind": kind, "value": value, "posts": posts}
+            for (kind, value), posts in selector_posts.items()
+        ],
+        "evidence": evidence,
+        "features": {} if partial or profile is None else dict(profile.features or {}),
+        "template": None if partial or profile is None else profile.template,
+        "review": review,
+    }
+
+
+def set_network_review(
+    conn: Connection, org_id: int, network_id: str, status: str, user_id: int
+) -> None:
+    """Record the organisation's triage decision on a network (the latest one wins)."""
+    conn.execute(
+        delete(t.network_reviews).where(
+            t.network_reviews.c.org_id == org_id, t.network_reviews.c.network_id == network_id
+        )
+    )
+    conn.execute(
+        insert(t.network_reviews).values(
+            org_id=org_id,
+            network_id=network_id,
+            status=status,
+            reviewed_by=user_id,
+            reviewed_at=datetime.now(UTC),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Optional narrowing of a search; every value reaches SQL only as a bound parameter."""
+
+    country: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def org_search(
+    conn: Connection,
+    query: str,
+    org_id: int,
+    limit: int = 20,
+    filters: SearchFilters | None = None,
+) -> list[SearchHit]:
+    """Full-text search restricted to the organisation's posts, with optional filters.
+
+    The same query language and quoting as :mod:`tracelight.store.search`; the
+    organisation is joined in SQL so ranking and the limit apply to its posts only.
+    """
+    filters = filters or SearchFilters()
+    params: dict[str, Any] = {"org": org_id, "limit": limit, "hs": HIT_START, "he": HIT_END}
+    where = []
+    if filters.country:
+        where.append("p.country = :country")
+        params["country"] = filters.country.upper()
+    if filters.source:
+        where.append("p.source = :source")
+        params["source"] = filters.source
+    if filters.since:
+        where.append("p.posted_at >= :since")
+        params["since"] = filters.since
+    if filters.until:
+        where.append("p.posted_at < :until")
+        params["until"] = filters.until
+    extra = "".join(f" AND {clause}" for clause in where)
+    owned = " JOIN post_orgs o ON o.post_id = p.id AND o.org_id = :org"
+    if conn.dialect.name == "sqlite":
+        if filters.since or filters.until:
+            # SQLite keeps datetimes as text; bind them the way SQLAlchemy stores them.
+            for key in ("since", "until"):
+                if params.get(key) is not None:
+                    params[key] = params[key].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        params["match"] = fts5_query(query)
+        sql = (
+            "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
+            "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, bm25(posts_fts) AS rank "
+            "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid" + owned + " "
+            "WHERE posts_fts MATCH :match" + extra + " ORDER BY rank, p.seq LIMIT :limit"
+        )
+    else:
+        expression, phrase_params = postgres_tsquery(query)
+        params.update(phrase_params)
+        # ``expression`` holds only fixed function calls and bind-parameter names.
+        sql = (
+            "SELECT p.id, p.source, p.title, p.location, p.posted_at, "  # noqa: S608 - fixed SQL
+            "ts_headline('simple', coalesce(p.title, '') || ' — ' || coalesce(p.body, ''), q, "
+            "  'StartSel=' || :hs || ', StopSel=' || :he || ', MaxWords=24, MinWords=8') "
+            "  AS snippet, -ts_rank(p.search, q) AS rank "
+            f"FROM posts p{owned}, (SELECT {expression} AS q) query "
+            "WHERE p.search @@ q" + extra + " ORDER BY rank, p.seq LIMIT :limit"
+        )
+    return [_hit(row) for row in conn.execute(text(sql), params)]
+
+
+def reason_texts(reasons: Sequence[Any]) -> list[str]:
+    """Reasons as sentences: risk scoring stores objects (text, indicator, weight, spans),
+    link summaries are plain strings; pages show the sentence."""
+    return [str(r.get("text", "")) if isinstance(r, dict) else str(r) for r in reasons]
+
+
+# -- web: cases ------------------------------------------------------------------------
+
+CASE_ITEM_KINDS = frozenset({"post", "network"})
+
+
+def insert_case(conn: Connection, org_id: int, title: str, user_id: int) -> int:
+    now = datetime.now(UTC)
+    result = conn.execute(
+        insert(t.cases).values(
+            org_id=org_id,
+            title=title,
+            status="open",
+            created_by=user_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def org_cases(conn: Connection, org_id: int) -> list[dict[str, Any]]:
+    items = (
+        select(func.count())
+        .where(t.case_items.c.case_id == t.cases.c.id)
+        .scalar_subquery()
+        .label("items")
+    )
+    query = select(t.cases, items).where(t.cases.c.org_id == org_id).order_by(t.cases.c.id.desc())
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def org_case(conn: Connection, case_id: int, org_id: int) -> dict[str, Any] | None:
+    """A case with its items and notes, if it belongs to organisation ``org_id``."""
+    row = conn.execute(
+        select(t.cases).where(t.cases.c.id == case_id, t.cases.c.org_id == org_id)
+    ).first()
+    if row is None:
+        return None
+    case = dict(row._mapping)
+    case["items"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(t.case_items.c.kind, t.case_items.c.ref, t.case_items.c.added_at)
+            .where(t.case_items.c.case_id == case_id)
+            .order_by(t.case_items.c.id)
+        )
+    ]
+    case["notes"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(t.case_notes.c.body, t.case_notes.c.created_at, t.users.c.username)
+            .join(t.users, t.users.c.id == t.case_notes.c.author)
+            .where(t.case_notes.c.case_id == case_id)
+            .order_by(t.case_notes.c.id)
+        )
+    ]
+    return case
+
+
+def case_refs(conn: Connection, case_id: int) -> dict[str, list[str]] | None:
+    """The posts and networks a case holds (``None``: no such case), for an evidence
+    bundle of the whole case."""
+    if conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id)).first() is None:
+        return None
+    refs: dict[str, list[str]] = {kind: [] for kind in sorted(CASE_ITEM_KINDS)}
+    for kind, ref in conn.execute(
+        select(t.case_items.c.kind, t.case_items.c.ref)
+        .where(t.case_items.c.case_id == case_id)
+        .order_by(t.case_items.c.id)
+    ):
+        refs[kind].append(ref)
+    return refs
+
+
+def add_case_item(conn: Connection, case_id: int, kind: str, ref: str, user_id: int) -> None:
+    """Add a post or network to a case (idempotent); the caller checks both are the org's."""
+    if kind not in CASE_ITEM_KINDS:
+        raise ValueError(f"a case holds posts and networks, not {kind!r}")
+    now = datetime.now(UTC)
+    _insert_ignore(
+        conn,
+        t.case_items,
+        [{"case_id": case_id, "kind": kind, "ref": ref, "added_by": user_id, "added_at": now}],
+    )
+    conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(updated_at=now))
+
+
+def add_case_note(conn: Connection, case_id: int, body: str, user_id: int) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        insert(t.case_notes).values(case_id=case_id, author=user_id, body=body, created_at=now)
+    )
+    conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(updated_at=now))
+
+
+def set_case_status(conn: Connection, case_id: int, status: str) -> None:
+    conn.execute(
+        update(t.cases)
+        .where(t.cases.c.id == case_id)
+        .values(status=status, updated_at=datetime.now(UTC))
+    )
+
+
+# -- web: audit ------------------------------------------------------------------------
+
+
+def insert_audit(conn: Connection, entry: dict[str, Any]) -> int:
+    result = conn.execute(insert(t.audit_log).values(**entry))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def list_audit(
+    conn: Connection,
+    org_id: int,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The organisation's audit entries, newest first, optionally for one user or action."""
+    query = select(t.audit_log).where(t.audit_log.c.org_id == org_id)
+    if username:
+        query = query.where(t.audit_log.c.username == username)
+    if action:
+        query = query.where(t.audit_log.c.action == action)
+    query = query.order_by(t.audit_log.c.id.desc()).limit(limit)
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["at"] = _aware(item["at"])
+        out.append(item)
+    return out
+
+
+def count_audit_since(
+    conn: Connection,
+    action: str,
+    since: datetime,
+    *,
+    username: str | None = None,
+    client: str | None = None,
+) -> int:
+    """How many ``action`` entries since ``since`` for a user or a client address."""
+    query = (
+        select(func.count())
+        .select_from(t.audit_log)
+        .where(t.audit_log.c.action == action, t.audit_log.c.at >= since)
+    )
+    if username is not None:
+        query = query.where(t.audit_log.c.username == username)
+    if client is not None:
+        query = query.where(t.audit_log.c.client == client)
+    return int(conn.scalar(query) or 0)

@@ -286,3 +286,222 @@ ledger_item_keys = Table(
     Column("sha256", String(64), primary_key=True),
     Column("key", LargeBinary, nullable=False),
 )
+
+# --- vision ---
+# What the image pipeline (tracelight.vision) derived from each stored image blob: the
+# decode verdict (a rejected image keeps its post; the reason is kept), the PDQ hash and
+# its quality, the near-duplicate cluster that becomes the ``image`` selector, EXIF
+# evidence (sensitive: shown only to the right role), face boxes with their 128-d
+# encodings and face clusters, and an audit row for every face search.
+
+image_features = Table(
+    "image_features",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("format", String(16)),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("pdq", String(64)),
+    Column("quality", Integer),
+    Column("pdq_dihedral", JSON),
+    Column("cluster", String(64)),
+    Column("face_count", Integer),
+    Column("version", Integer, nullable=False),
+    Index("ix_image_features_cluster", "cluster"),
+)
+
+image_exif = Table(
+    "image_exif",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("camera", Text),
+    Column("captured_at", String(32)),
+    Column("gps_lat", Float),
+    Column("gps_lon", Float),
+    Column("tags", JSON, nullable=False),
+)
+
+faces = Table(
+    "faces",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("box", JSON, nullable=False),
+    Column("embedding", LargeBinary, nullable=False),
+    Column("cluster", String(80)),
+    UniqueConstraint("sha256", "position", name="uq_faces_sha256_position"),
+    Index("ix_faces_cluster", "cluster"),
+)
+
+face_searches = Table(
+    "face_searches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("searched_at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("query_sha256", String(64), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("matches", JSON, nullable=False),
+)
+# --- end vision ---
+
+# --- risk ---
+# Network risk scores with their reasons (tracelight.risk), and the analysts' triage
+# marks. No foreign key to ``networks``: networks are rebuilt by every analyze run while
+# their ids stay stable, and a mark must outlive the rebuild (and the network itself).
+
+network_risk = Table(
+    "network_risk",
+    metadata,
+    Column("network_id", String(16), primary_key=True),
+    Column("risk", Float, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("model", String(16), nullable=False),
+    Column("scored_at", DateTime(timezone=True), nullable=False),
+    Column("run_id", Integer),
+    Index("ix_network_risk_risk", "risk"),
+)
+
+triage_marks = Table(
+    "triage_marks",
+    metadata,
+    # Append-only: the latest mark of a network is its state; earlier ones are its history.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("network_id", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("analyst", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("marked_at", DateTime(timezone=True), nullable=False),
+    Column("risk", Float),
+    Column("size", Integer),
+    Index("ix_triage_marks_network_id", "network_id"),
+)
+# --- end risk ---
+
+# --- web ---
+# The investigator web app (tracelight.web): organisations, their users and API tokens,
+# server-side login sessions, which organisation each post belongs to (ownership is kept
+# beside the posts, never written into them: posts are immutable evidence), cases with
+# their items and notes, triage decisions, and the audit log of every read and action.
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    # Only the SHA-256 of a token is kept: a copy of the store does not grant access.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+post_orgs = Table(
+    "post_orgs",
+    metadata,
+    # One row per organisation that collected (or was explicitly given) the post.
+    Column("post_id", String(32), ForeignKey("posts.id"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_post_orgs_org_id", "org_id"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_cases_org_id", "org_id"),
+)
+
+case_items = Table(
+    "case_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("added_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_id", "kind", "ref", name="uq_case_items_case_kind_ref"),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("author", Integer, ForeignKey("users.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_notes_case_id", "case_id"),
+)
+
+network_reviews = Table(
+    "network_reviews",
+    metadata,
+    # Keyed by network id without a foreign key: network ids are stable across analyze
+    # runs, which delete and rewrite the networks table, and a decision must survive that.
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("network_id", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("reviewed_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", Integer),
+    Column("username", String(64)),
+    Column("org_id", Integer),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("client", String(64), nullable=False),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
+    Index("ix_audit_log_org_id", "org_id"),
+)
+# --- end web ---
