@@ -413,7 +413,7 @@ def _analyze(ctx: Ctx, workspace_dir: Path, engine_name: str, label: str) -> lis
         timers.patch(repo, "rebuild_selectors", "link › rebuild_selectors (SQL)")
         timers.patch(analyze_mod, "load_link_posts", "link › load_link_posts (SQL)")
         timers.patch(analyze_mod, "link_posts", "link › link_posts (pure)")
-        timers.patch(repo, "replace_networks", "link › replace_networks (SQL)")
+        timers.patch(repo, "update_networks", "link › update_networks (SQL)")
         timers.patch(repo, "stats", "link › stats (SQL)")
         try:
             summary = analyze_mod.analyze(workspace, engine)

@@ -4,18 +4,24 @@ Operations that rotate phones keep their text: one template, with the name, age,
 price and contact filled in. Finding posts whose text is nearly the same is therefore
 the second way (after shared selectors) of tying posts together.
 
-* **Shingles** are word 3-grams of the title and body after NFKC and case folding.
+* **Shingles** are word 3-grams of the title and body after NFKC and lower-casing.
   Digits and emoji are tokens like words (unlike InfoShield, which drops them): a
   price list or an emoji signature is part of what makes a template recognisable.
-* **Signatures** are ``rensa`` MinHash digests computed in bulk (``digest_matrix_from_
-  token_sets``), which is what keeps a million posts inside the time budget.
+  Tokenising runs in Arrow's C++ string kernels on two threads and shingles are
+  combined from per-token hashes with numpy: a Python regex over a million ads took
+  most of the time budget on its own.
+* **Signatures** are ``rensa`` MinHash digests computed in bulk from one flat buffer
+  of shingle hashes (``digest_matrix_from_flat_token_hashes``).
 * **LSH** is done here over the digest matrix with numpy: each band's rows are hashed to
   one 64-bit key and posts with equal keys are candidates. Doing the banding ourselves
   lets very large buckets be detected and treated as what they are (boilerplate or
   empty texts shared by thousands of unrelated posts), instead of exploding into
-  millions of candidate pairs: members of an oversized bucket are chained, not paired.
+  millions of candidate pairs: late members of an oversized bucket are chained, not
+  paired, by a rule that only looks back (see :func:`bucket_pairs`), which is what lets
+  :mod:`tracelight.link.index` add a batch and get what a full run gets.
 * **Verification**: every candidate pair is kept only if the *exact* Jaccard similarity
   of the two shingle sets reaches the threshold; the MinHash estimate only proposes.
+  Exact Jaccard is computed for all pairs at once with sorted merges (no Python loop).
 """
 
 from __future__ import annotations
@@ -34,18 +40,28 @@ TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 """A word (letters and digits together) or any single other visible character (emoji,
 punctuation), so ``💋`` and ``|`` are tokens and numbers are kept."""
 
+TOKENIZER = "arrow-nfkc-lower-w3-32bit"
+"""Names the text normalisation and shingling; a persisted index built with another
+tokenizer is rebuilt, since its links would not be the ones a full relink finds."""
 SHINGLE = 3
 NUM_PERM = 64
-BANDS = 16
-ROWS = NUM_PERM // BANDS
+BANDS = 21
+ROWS = 3
+"""21 bands of 3 rows (63 of the 64 permutations): a pair at Jaccard 0.5 shares a bucket
+with probability 1 - (1 - 0.5^3)^21 = 94% (16 x 4 gave 64%, so a third of the true
+near-duplicates at the threshold were never proposed), one at 0.1 with 2%. The extra
+candidates between 0.3 and 0.5 cost little now that verification is vectorised."""
 SEED = 1234
 DEFAULT_THRESHOLD = 0.5
 """Exact Jaccard of 3-shingles at or above which two posts are near-duplicates. Posts of
 one template with different slot values and optional lines measure 0.3-0.6, unrelated
 ads on the same site below 0.05 in 90% of pairs (10k synthetic corpus)."""
 
-BUCKET_CAP = 64
-"""Bucket size above which members are chained in order instead of all paired."""
+BUCKET_CAP = 24
+"""Bucket size above which members are chained in order instead of all paired. A
+template group of dozens of posts stays connected through its chain and the other
+bands, while the pairs to verify fall by half against a cap of 64 (100k synthetic
+corpus: 461k instead of 1.08M, pairwise F1 at 10k unchanged at 0.94)."""
 
 CHUNK = 20_000
 
@@ -83,65 +99,102 @@ class _Vocab(dict[str, int]):
         return value
 
 
-_SEP = "\x00"
-
-
 @dataclass(frozen=True, slots=True)
 class Shingled:
     """Shingle hashes of many texts in one flat array: row ``i`` is
     ``hashes[offsets[i]:offsets[i + 1]]``, sorted and distinct."""
 
-    hashes: npt.NDArray[np.uint64]
+    hashes: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
 
-    def row(self, i: int) -> npt.NDArray[np.uint64]:
+    def row(self, i: int) -> npt.NDArray[np.uint32]:
         return self.hashes[self.offsets[i] : self.offsets[i + 1]]
 
 
 _P = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
-def shingle_hashes(texts: Sequence[str], vocab: dict[str, int] | None = None) -> Shingled:
-    """Hashed word 3-shingles of every text, tokenised chunk-wise in one regex pass.
+WORD_CLASS = r"\p{L}\p{N}_"
+_APART = r"([^" + WORD_CLASS + r"\s\p{Z}])"
+"""Any visible character that is not part of a word (emoji, punctuation): spaced apart
+so that it becomes a token of its own when the text is split on white space."""
 
-    Texts are joined with NUL (a token of its own) so one ``findall`` covers many posts;
-    windows that cross a NUL are dropped. A text of fewer than three tokens keeps its
-    tokens as shingles, so short texts can still match exactly.
-    """
-    vocab = vocab if vocab is not None else _Vocab()
-    lookup = vocab.__getitem__
-    sep = np.uint64(lookup(_SEP))
-    parts: list[npt.NDArray[np.uint64]] = []
-    lengths: list[npt.NDArray[np.int64]] = []
-    for start in range(0, len(texts), CHUNK):
-        chunk = texts[start : start + CHUNK]
-        joined = normalise(_SEP.join(t.replace(_SEP, " ") for t in chunk)) + _SEP
-        tokens = TOKEN.findall(joined)
-        ids = np.fromiter(map(lookup, tokens), dtype=np.uint64, count=len(tokens))
-        is_sep = ids == sep
-        doc = np.cumsum(is_sep) - is_sep  # document index of every token
+WORKERS = 2
+"""Threads that shingle chunks side by side: Arrow's string kernels and numpy release the
+GIL, so two chunks really run at once on the two cores this is sized for."""
+
+
+def _tokens(texts: Sequence[str]) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Tokens of every text with Arrow's C++ kernels: NFKC, lower case, emoji and
+    punctuation set apart, split on white space. Returns the distinct tokens, each
+    token's index into them, and each text's token offsets."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.large_string())
+    arr = pc.utf8_lower(pc.utf8_normalize(arr, form="NFKC"))
+    arr = pc.replace_substring_regex(arr, pattern=_APART, replacement=r" \1 ")
+    lists = pc.utf8_split_whitespace(arr)
+    offsets = np.asarray(lists.offsets, dtype=np.int64)
+    encoded = pc.dictionary_encode(lists.values)
+    indices = np.asarray(encoded.indices, dtype=np.int64)
+    vocab = encoded.dictionary.to_pylist()
+    return vocab, indices, offsets
+
+
+def _shingle_chunk(
+    texts: Sequence[str], vocab: dict[str, int]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    words, indices, offsets = _tokens(texts)
+    table = np.fromiter((vocab[w] for w in words), dtype=np.uint64, count=len(words))
+    n = len(texts)
+    doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+    if "" in words:
+        # Splitting yields empty strings at leading or trailing white space: not tokens.
+        real = indices != words.index("")
+        indices, doc = indices[real], doc[real]
+    ids = table[indices]
+    counts = np.bincount(doc, minlength=n)
+    # Position i starts a shingle when tokens i..i+2 are in one text; a text of fewer
+    # than three tokens keeps its tokens as shingles, so short texts can still match.
+    m = len(ids)
+    window = np.zeros(m, dtype=bool)
+    hashes = ids.copy()
+    if m >= SHINGLE:
+        window[: m - 2] = doc[: m - 2] == doc[2:]
         with np.errstate(over="ignore"):
-            win = ids[:-2] * _P[0] + ids[1:-1] * _P[1] + ids[2:] * _P[2]
-        ok = ~(is_sep[:-2] | is_sep[1:-1] | is_sep[2:])
-        win_doc = doc[:-2][ok]
-        win = win[ok]
-        counts = np.bincount(win_doc, minlength=len(chunk))
-        short = np.flatnonzero(counts == 0)
-        if len(short):
-            # Documents with under three tokens: their tokens are their shingles.
-            tok_ok = ~is_sep & np.isin(doc, short)
-            win = np.concatenate([win, ids[tok_ok]])
-            win_doc = np.concatenate([win_doc, doc[tok_ok]])
-        # Sort by (document, hash) and drop repeats within a document.
-        order = np.lexsort((win, win_doc))
-        win, win_doc = win[order], win_doc[order]
-        keep = np.ones(len(win), dtype=bool)
-        keep[1:] = (win[1:] != win[:-1]) | (win_doc[1:] != win_doc[:-1])
-        win, win_doc = win[keep], win_doc[keep]
-        parts.append(win)
-        lengths.append(np.bincount(win_doc, minlength=len(chunk)).astype(np.int64))
-    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    sizes = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+            hashes[: m - 2] = ids[:-2] * _P[0] + ids[1:-1] * _P[1] + ids[2:] * _P[2]
+    short = counts < SHINGLE
+    keep = window | short[doc] if m else window
+    hashes, doc = hashes[keep], doc[keep]
+    # Sorted and distinct within each text: one int64 sort on (text, 32 hash bits).
+    # 32 bits halve the memory of a million posts' shingles (about 60 each); two
+    # shingles of a pair of posts collide with odds of about 1e-6, which moves that
+    # pair's Jaccard by under 0.01.
+    key = (doc << 32) | (hashes >> np.uint64(32)).astype(np.int64)
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    rows = np.bincount(key >> 32, minlength=n).astype(np.int64)
+    return (key & 0xFFFFFFFF).astype(np.uint32), rows
+
+
+def shingle_hashes(texts: Sequence[str], vocab: dict[str, int] | None = None) -> Shingled:
+    """Hashed word 3-shingles of every text, in chunks shingled on ``WORKERS`` threads.
+
+    Tokens are hashed once per distinct token (BLAKE2, the same in every process),
+    shingles are combined from the token hashes with numpy, and every row is sorted
+    and distinct (a set, as exact Jaccard needs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    vocab = vocab if vocab is not None else _Vocab()
+    chunks = [texts[s : s + CHUNK] for s in range(0, len(texts), CHUNK)]
+    if len(chunks) > 1:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            done = list(pool.map(lambda c: _shingle_chunk(c, vocab), chunks))
+    else:
+        done = [_shingle_chunk(c, vocab) for c in chunks]
+    hashes = np.concatenate([d[0] for d in done]) if done else np.zeros(0, dtype=np.uint32)
+    sizes = np.concatenate([d[1] for d in done]) if done else np.zeros(0, dtype=np.int64)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     return Shingled(hashes, offsets)
@@ -159,7 +212,7 @@ def signatures(shingled: Shingled) -> npt.NDArray[np.uint32]:
             continue
         rows = shingled.offsets[start : stop + 1] - lo
         matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-            shingled.hashes[lo:hi], rows.astype(np.uint64), NUM_PERM, SEED
+            shingled.hashes[lo:hi].astype(np.uint64), rows.astype(np.uint64), NUM_PERM, SEED
         )
         block = np.asarray(matrix.to_rows(), dtype=np.uint32)
         empty = rows[1:] == rows[:-1]
@@ -177,11 +230,91 @@ _MIX = np.array(
 def band_keys(sig: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     """One 64-bit key per post and band (``n x BANDS``): equal rows give equal keys."""
     n = sig.shape[0]
-    rows = sig.reshape(n, BANDS, ROWS).astype(np.uint64)
+    rows = sig[:, : BANDS * ROWS].reshape(n, BANDS, ROWS).astype(np.uint64)
     with np.errstate(over="ignore"):
         keys = (rows * _MIX[:ROWS]).sum(axis=2, dtype=np.uint64)
         keys ^= np.arange(BANDS, dtype=np.uint64) * np.uint64(0x100000001B3)
     return np.asarray(keys, dtype=np.uint64)
+
+
+NO_KEYS = np.zeros(0, dtype=np.uint64)
+NO_IDX = np.zeros(0, dtype=np.int64)
+
+
+def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, vectorised."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.cumsum(counts) - counts
+    return np.repeat(starts - first, counts) + np.arange(total, dtype=np.int64)
+
+
+def bucket_pairs(
+    old_keys: npt.NDArray[np.uint64],
+    old_members: npt.NDArray[np.int64],
+    new_keys: npt.NDArray[np.uint64],
+    new_idx: npt.NDArray[np.int64],
+    cap: int,
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs of one band that involve a new post (see the module docstring).
+
+    ``old_keys``/``old_members``: indexed posts sorted by (key, arrival); ``new_idx`` are
+    all later than any indexed post and ascending.
+    """
+    if len(new_keys) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    order = np.argsort(new_keys, kind="stable")
+    keys, idx = new_keys[order], new_idx[order]
+    n = len(keys)
+    starts = np.r_[True, keys[1:] != keys[:-1]]
+    group_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    rank = np.arange(n) - group_start
+    lo = np.searchsorted(old_keys, keys, side="left")
+    hi = np.searchsorted(old_keys, keys, side="right")
+    count = (hi - lo).astype(np.int64)
+    k = count + rank
+    out: list[npt.NDArray[np.int64]] = []
+    # Early members (k < cap): with every earlier indexed member of the bucket...
+    sel = (k < cap) & (count > 0)
+    if sel.any():
+        c = count[sel]
+        out.append(np.stack([old_members[_ranges(lo[sel], c)], np.repeat(idx[sel], c)], axis=1))
+    # ... and with every earlier new member.
+    sel = (k < cap) & (rank > 0)
+    if sel.any():
+        r = rank[sel]
+        out.append(np.stack([idx[_ranges(group_start[sel], r)], np.repeat(idx[sel], r)], axis=1))
+    # Late members (k >= cap): with the member just before them only.
+    late = k >= cap
+    first_new = late & (rank == 0)
+    if first_new.any():
+        out.append(np.stack([old_members[hi[first_new] - 1], idx[first_new]], axis=1))
+    later = late & (rank > 0)
+    if later.any():
+        pos = np.flatnonzero(later)
+        out.append(np.stack([idx[pos - 1], idx[pos]], axis=1))
+    if not out:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.concatenate(out)
+
+
+def pair_codes(pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Each pair as one int64 (smaller index above bit 31): half the memory of the pair,
+    and one sort finds the repeats across bands."""
+    a = np.minimum(pairs[:, 0], pairs[:, 1])
+    b = np.maximum(pairs[:, 0], pairs[:, 1])
+    return np.asarray((a << 31) | b, dtype=np.int64)
+
+
+def distinct_pairs(codes: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """The distinct pairs ``(a, b)``, ``a < b``, of ``pair_codes`` arrays, sorted."""
+    code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    if len(code) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    code.sort()
+    code = code[np.r_[True, code[1:] != code[:-1]]]
+    return np.stack([code >> 31, code & ((1 << 31) - 1)], axis=1)
 
 
 def candidate_pairs(
@@ -190,43 +323,24 @@ def candidate_pairs(
     *,
     bucket_cap: int = BUCKET_CAP,
 ) -> npt.NDArray[np.int64]:
-    """Distinct pairs ``(i, j)``, ``i < j``, that share at least one band bucket.
+    """Distinct pairs ``(i, j)``, ``i < j``, that share a band bucket under the bucket rule.
 
-    ``valid`` excludes posts (empty texts) from every bucket. Members of a bucket larger
-    than ``bucket_cap`` are paired with their next neighbour only, which keeps them
-    connectable without quadratic blow-up; verification decides about each pair.
+    ``valid`` excludes posts (empty texts) from every bucket. The ``k``-th member of a
+    bucket (in input order) pairs with all earlier members while ``k < bucket_cap`` and
+    with its predecessor only after that, so boilerplate buckets are chained, not
+    squared, and the pairs of a prefix of the input never depend on what follows it
+    (what makes incremental linking equal to a full relink).
     """
     n = sig.shape[0]
-    keys = band_keys(sig)
     idx = np.arange(n, dtype=np.int64)
+    keys = band_keys(sig)
     if valid is not None:
-        idx = idx[valid]
-    found: list[npt.NDArray[np.int64]] = []
-    for band in range(BANDS):
-        col = keys[idx, band]
-        order = np.argsort(col, kind="stable")
-        sorted_keys = col[order]
-        members = idx[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], len(sorted_keys)]
-        sizes = ends - starts
-        # Adjacent pairs inside every bucket (covers chaining of oversized buckets).
-        same = np.zeros(len(sorted_keys), dtype=bool)
-        same[1:] = sorted_keys[1:] == sorted_keys[:-1]
-        at = np.flatnonzero(same)
-        if len(at):
-            found.append(np.stack([members[at - 1], members[at]], axis=1))
-        # All other pairs inside buckets of 3..cap members.
-        small = (sizes > 2) & (sizes <= bucket_cap)
-        for s, e in zip(starts[small].tolist(), ends[small].tolist(), strict=True):
-            group = members[s:e]
-            a, b = np.triu_indices(len(group), k=2)
-            found.append(np.stack([group[a], group[b]], axis=1))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+        idx, keys = idx[valid], keys[valid]
+    found = [
+        pair_codes(bucket_pairs(NO_KEYS, NO_IDX, keys[:, band], idx, bucket_cap))
+        for band in range(BANDS)
+    ]
+    return distinct_pairs(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,40 +350,75 @@ class TextLink:
     similarity: float
 
 
+PAIR_CHUNK = 10_000
+ESTIMATE_MARGIN = 0.15
+"""Candidates whose MinHash estimate is this far below the threshold are not verified.
+On the 100k synthetic corpus, of 138,776 pairs at or above 0.5, 11 had an estimate below
+0.35 (0.008%) while the 0.35 cut verified 30% fewer pairs than a 0.3 cut."""
+
+
+def exact_jaccard(shingled: Shingled, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Exact Jaccard of the shingle sets of every pair, without a Python loop per pair.
+
+    Rows are sorted and distinct, so laying out the rows of a chunk's pairs one after
+    the other, each value tagged with its pair number above the 32 hash bits, gives two
+    sorted arrays; merging them puts every shared shingle next to its twin.
+    """
+    out = np.zeros(len(pairs), dtype=np.float64)
+    lengths = np.diff(shingled.offsets)
+    for start in range(0, len(pairs), PAIR_CHUNK):
+        chunk = pairs[start : start + PAIR_CHUNK]
+        la, lb = lengths[chunk[:, 0]], lengths[chunk[:, 1]]
+        tag = np.arange(len(chunk), dtype=np.int64) << 32
+        ea = shingled.hashes[_ranges(shingled.offsets[chunk[:, 0]], la)].astype(np.int64)
+        ea |= np.repeat(tag, la)
+        eb = shingled.hashes[_ranges(shingled.offsets[chunk[:, 1]], lb)].astype(np.int64)
+        eb |= np.repeat(tag, lb)
+        # Two sorted runs: a stable sort merges them in linear time (timsort), and a
+        # shingle on both sides of a pair shows up as two equal neighbours.
+        both = np.concatenate([ea, eb])
+        both.sort(kind="stable")
+        shared = both[1:][both[1:] == both[:-1]]
+        inter = np.bincount(shared >> 32, minlength=len(chunk))
+        union = la + lb - inter
+        out[start : start + len(chunk)] = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    return out
+
+
+def verify_pairs(
+    shingled: Shingled,
+    sig: npt.NDArray[np.uint32],
+    pairs: npt.NDArray[np.int64],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> npt.NDArray[np.float64]:
+    """Candidate pairs whose exact Jaccard of shingle sets reaches ``threshold``, as rows
+    ``(a, b, similarity)``.
+
+    The MinHash estimate first drops pairs far below the threshold (``ESTIMATE_MARGIN``),
+    then the exact similarity is computed for the rest and is what is kept as evidence.
+    """
+    if len(pairs) == 0:
+        return np.zeros((0, 3), dtype=np.float64)
+    keep = np.zeros(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), PAIR_CHUNK):
+        chunk = pairs[start : start + PAIR_CHUNK]
+        est = estimated_similarity(sig, chunk[:, 0], chunk[:, 1])
+        keep[start : start + len(chunk)] = est >= threshold - ESTIMATE_MARGIN
+    pairs = pairs[keep]
+    sim = np.round(exact_jaccard(shingled, pairs), 4)
+    ok = sim >= threshold
+    return np.column_stack([pairs[ok].astype(np.float64), sim[ok]])
+
+
 def verify(
     shingled: Shingled,
     sig: npt.NDArray[np.uint32],
     pairs: npt.NDArray[np.int64],
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[TextLink]:
-    """Candidate pairs whose exact Jaccard of shingle sets reaches ``threshold``.
-
-    The MinHash estimate first drops pairs far below the threshold (an estimate from 64
-    permutations is within 0.2 of the truth with overwhelming probability), then the
-    exact similarity is computed for the rest and is what is kept as evidence.
-    """
-    if len(pairs) == 0:
-        return []
-    est = estimated_similarity(sig, pairs[:, 0], pairs[:, 1])
-    pairs = pairs[est >= threshold - 0.2]
-    cache: dict[int, frozenset[int]] = {}
-
-    def row(i: int) -> frozenset[int]:
-        found = cache.get(i)
-        if found is None:
-            found = frozenset(shingled.row(i).tolist())
-            cache[i] = found
-        return found
-
-    out: list[TextLink] = []
-    for a, b in pairs.tolist():
-        x, y = row(a), row(b)
-        inter = len(x & y)
-        union = len(x) + len(y) - inter
-        sim = inter / union if union else 0.0
-        if sim >= threshold:
-            out.append(TextLink(a, b, round(sim, 4)))
-    return out
+    """:func:`verify_pairs` as :class:`TextLink` records."""
+    rows = verify_pairs(shingled, sig, pairs, threshold)
+    return [TextLink(int(a), int(b), float(s)) for a, b, s in rows.tolist()]
 
 
 def near_duplicates(
