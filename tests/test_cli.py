@@ -62,7 +62,9 @@ def test_networks_json_one_object_per_line(loaded: Path) -> None:
     assert set(network) >= {"network", "posts", "selectors", "risk", "reasons"}
     assert len(network["posts"]) == 2
     assert network["selectors"] == [{"kind": "phone", "value": "+14155550177"}]
-    assert network["risk"] is None and network["reasons"] == ["1 phone link"]
+    # No indicator in these ads: a low risk and no reason; the link is evidence, not a reason.
+    assert 0 <= network["risk"] < 0.1 and network["reasons"] == []
+    assert [(e["kind"], e["value"]) for e in network["evidence"]] == [("phone", "+14155550177")]
 
 
 def test_workspace_from_environment(loaded: Path) -> None:

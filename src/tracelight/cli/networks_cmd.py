@@ -1,4 +1,4 @@
-"""``tracelight networks``: the networks found, largest or riskiest first."""
+"""``tracelight networks``: the networks found, riskiest first, then largest."""
 
 from __future__ import annotations
 
@@ -53,4 +53,4 @@ def print_networks(found: list[NetworkReport]) -> None:
                 places += f" (+{len(network.places) - 8} more)"
             stdout.print(f"    places:    {safe(places)}", soft_wrap=True)
         for reason in network.reasons[:5]:
-            stdout.print(f"    reason:    {safe(reason)}", soft_wrap=True)
+            stdout.print(f"    reason:    {safe(reason['text'])}", soft_wrap=True)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from tracelight.pipeline.risk import ensure_scored, risk_model
 from tracelight.store import repository as repo
 from tracelight.store.db import open_engine
 from tracelight.store.search import SearchHit, search_posts
@@ -40,11 +41,18 @@ class NetworkReport:
     first_seen: datetime | None
     last_seen: datetime | None
     risk: float | None
-    reasons: list[str]
+    reasons: list[dict[str, Any]]
+    """Risk reasons: one sentence each (``text``), the indicator, weight and contribution,
+    and the ``spans`` or ``links`` behind it (see :mod:`tracelight.risk.score`)."""
     evidence: list[dict[str, Any]] = field(default_factory=list)
     """The links that join the network, one per join: kind, value, weight, the two posts."""
     features: dict[str, Any] = field(default_factory=dict)
     template: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None
+    """The analyst's latest triage mark, if any."""
+    cities: list[str] = field(default_factory=list)
+    """Cities as the location extractor normalised them (``Houston, US``), in time order;
+    ``places`` are the posts' location fields as written."""
 
     def as_json(self) -> dict[str, Any]:
         """The stable, documented JSON shape of ``tracelight networks --json``."""
@@ -61,15 +69,24 @@ class NetworkReport:
             "evidence": self.evidence,
             "features": self.features,
             "template": self.template,
+            "triage": self.state,
         }
 
 
-def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
-    def query(conn: Connection) -> list[NetworkReport]:
-        views = repo.list_networks(conn, top)
-        places = repo.network_cities(conn, [v.id for v in views])
-        details = repo.network_details(conn, [v.id for v in views])
-        return [
+def _reports(conn: Connection, top: int | None) -> list[NetworkReport]:
+    views = repo.list_networks(conn, top)
+    ids = [v.id for v in views]
+    places = repo.network_cities(conn, ids)
+    details = repo.network_details(conn, ids)
+    scores = repo.network_risk(conn, ids)
+    marks = repo.latest_triage_marks(conn)
+    cities = repo.network_mention_values(conn, ids, "location")
+    out: list[NetworkReport] = []
+    for v in views:
+        evidence, features, template = details.get(v.id, ([], {}, None))
+        scored = scores.get(v.id)
+        mark = marks.get(v.id)
+        out.append(
             NetworkReport(
                 id=v.id,
                 size=v.size,
@@ -78,14 +95,79 @@ def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
                 places=places.get(v.id, []),
                 first_seen=v.first_seen,
                 last_seen=v.last_seen,
-                risk=v.risk,
-                reasons=v.reasons,
-                evidence=details.get(v.id, ([], {}, None))[0],
-                features=details.get(v.id, ([], {}, None))[1],
-                template=details.get(v.id, ([], {}, None))[2],
+                risk=scored["risk"] if scored else None,
+                reasons=scored["reasons"] if scored else [],
+                evidence=evidence,
+                features=features,
+                template=template,
+                state=_mark_json(mark) if mark else None,
+                cities=cities.get(v.id, []),
             )
-            for v in views
+        )
+    return out
+
+
+def _mark_json(mark: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "state": mark["state"],
+        "analyst": mark["analyst"],
+        "note": mark["note"],
+        "marked_at": mark["marked_at"].isoformat() if mark["marked_at"] else None,
+        "risk_then": mark["risk"],
+        "size_then": mark["size"],
+    }
+
+
+def _fresh(workspace: Workspace) -> None:
+    """Score the networks again if the workspace's risk model changed since they were."""
+    engine = open_engine(workspace.db_url)
+    try:
+        ensure_scored(engine, risk_model(workspace))
+    finally:
+        engine.dispose()
+
+
+def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
+    """Networks, riskiest first (then largest), with risk reasons and link evidence."""
+    _fresh(workspace)
+    return _read(workspace, lambda conn: _reports(conn, top))
+
+
+REOPEN_GROWTH = 1.5
+"""A closed network is back in the queue when it has grown by this factor since the mark."""
+REOPEN_RISE = 0.1
+"""... or when its risk has risen by this much."""
+
+
+def reopened(report: NetworkReport) -> bool:
+    """Whether a reviewed or dismissed network changed enough to be looked at again."""
+    mark = report.state
+    if mark is None or mark["state"] == "escalated":
+        return False
+    size_then = mark.get("size_then") or report.size
+    risk_then = mark.get("risk_then")
+    grew = report.size >= REOPEN_GROWTH * size_then
+    rose = (
+        report.risk is not None and risk_then is not None and report.risk >= risk_then + REOPEN_RISE
+    )
+    return grew or rose
+
+
+def triage(
+    workspace: Workspace, top: int | None, include_closed: bool = False
+) -> list[NetworkReport]:
+    """The queue: networks by risk; reviewed and dismissed ones left out unless they have
+    changed since (see :func:`reopened`) or ``include_closed``. Escalated ones stay."""
+    _fresh(workspace)
+
+    def query(conn: Connection) -> list[NetworkReport]:
+        everything = _reports(conn, None)
+        queue = [
+            r
+            for r in everything
+            if include_closed or r.state is None or r.state["state"] == "escalated" or reopened(r)
         ]
+        return queue[:top] if top else queue
 
     return _read(workspace, query)
 
