@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import select
 
+from helpers import ad, write_jsonl
 from test_ingest_warc import _crawl
 from tracelight.model import sha256_hex
 from tracelight.pipeline import reports
@@ -37,3 +39,28 @@ def test_warc_images_are_stored_and_tied_to_their_pages(
     assert reports.stats(workspace)["images"] == 3
     again = ingest_sources(workspace, [archive])
     assert (again.accepted, again.duplicate) == (0, 2)
+
+
+def test_ingest_tags_posts_with_the_collecting_organisation(tmp_path: Path) -> None:
+    workspace = Workspace.resolve(tmp_path / "ws")
+    first = write_jsonl(tmp_path / "a.jsonl", [ad(1), ad(2)])
+    second = write_jsonl(tmp_path / "b.jsonl", [ad(2), ad(3)])
+    ingest_sources(workspace, [first], org="north")
+    ingest_sources(workspace, [second], org="south")
+    engine = open_engine(workspace.db_url)
+    with engine.connect() as conn:
+        owners: dict[str, set[str]] = {}
+        rows = conn.execute(
+            select(schema.posts.c.external_id, schema.organisations.c.name)
+            .join(schema.post_orgs, schema.post_orgs.c.post_id == schema.posts.c.id)
+            .join(schema.organisations, schema.organisations.c.id == schema.post_orgs.c.org_id)
+        )
+        for external_id, org in rows:
+            owners.setdefault(external_id, set()).add(org)
+        leaves = conn.execute(select(schema.ledger_leaves)).mappings().all()
+    engine.dispose()
+    # The same ad collected by both organisations is one post that both hold.
+    assert owners == {"ad-1": {"north"}, "ad-2": {"north", "south"}, "ad-3": {"south"}}
+    # One post leaf per stored post, none for the duplicate, each naming its collector.
+    orgs = sorted(json.loads(leaf["leaf"])["org"] for leaf in leaves)
+    assert orgs == ["north", "north", "south"]

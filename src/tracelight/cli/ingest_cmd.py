@@ -12,6 +12,7 @@ from tracelight.cli.render import emit_json, safe, stdout
 from tracelight.ingest import ReadOptions
 from tracelight.pipeline.ingest import ingest_sources
 from tracelight.pipeline.progress import NullReporter, Reporter, RichReporter
+from tracelight.store.repository import DEFAULT_ORG
 
 
 def ingest(
@@ -31,6 +32,10 @@ def ingest(
     source: Annotated[
         str | None, typer.Option(help="Site name for records without a 'source' field.")
     ] = None,
+    org: Annotated[
+        str,
+        typer.Option(help="Organisation that collected these posts (it alone sees them)."),
+    ] = DEFAULT_ORG,
     as_json: JsonOpt = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
@@ -46,6 +51,7 @@ def ingest(
                 sources,
                 ReadOptions(default_country=country and country.upper(), source=source),
                 reporter,
+                org=org,
             )
         finally:
             reporter.close()

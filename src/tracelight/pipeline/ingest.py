@@ -59,13 +59,16 @@ def ingest_sources(
     options: ReadOptions | None = None,
     reporter: Reporter | None = None,
     engine: Engine | None = None,
+    *,
+    org: str = repo.DEFAULT_ORG,
 ) -> IngestSummary:
+    """Read ``sources`` into the store for organisation ``org`` (who collected them)."""
     options = options or ReadOptions()
     reporter = reporter or NullReporter()
     workspace.ensure()
     db = engine or open_engine(workspace.db_url)
     try:
-        return _run(db, workspace, sources, options, reporter)
+        return _run(db, workspace, sources, options, reporter, org=org)
     finally:
         if engine is None:
             db.dispose()
@@ -77,8 +80,10 @@ def _run(
     sources: Sequence[Path],
     options: ReadOptions,
     reporter: Reporter,
+    *,
+    org: str,
 ) -> IngestSummary:
-    params = {"sources": [str(s) for s in sources], **asdict(options)}
+    params = {"sources": [str(s) for s in sources], "org": org, **asdict(options)}
     with db.begin() as conn:
         run_id = repo.start_run(conn, "ingest", params)
     summary = IngestSummary(run_id=run_id, sources=[str(s) for s in sources])
@@ -97,6 +102,9 @@ def _run(
                     summary.images += repo.insert_image_blobs(conn, batch.blobs)
                     new = repo.insert_posts(conn, batch.posts, run_id)
                     repo.insert_rejects(conn, batch.rejects, run_id)
+                    # Every post of the batch, duplicates too: the same ad collected by
+                    # two organisations is one post that both of them hold.
+                    repo.tag_posts(conn, [p.id for p in batch.posts], org)
                     # In the same transaction: a post is in the store exactly when its
                     # leaf is in the evidence log.
                     fresh = set(new)
@@ -106,6 +114,7 @@ def _run(
                         [p for p in batch.posts if p.id in fresh],
                         batch.blobs,
                         run_id=run_id,
+                        org=org,
                     )
                 # Written after the commit: the file lists what this run set aside,
                 # and the store's rejects table is the durable record.

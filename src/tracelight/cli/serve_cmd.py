@@ -1,0 +1,34 @@
+"""``tracelight serve``: the investigator web app over a workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracelight.cli.common import DbOpt, WorkspaceOpt, failures, workspace_of
+from tracelight.cli.render import stderr
+
+
+def serve(
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    secure_cookies: Annotated[
+        bool, typer.Option(help="Mark cookies Secure: use whenever the app is behind HTTPS.")
+    ] = False,
+) -> None:
+    """Start the web app (pages at /, JSON API at /api/v1, OpenAPI at /openapi.json).
+
+    Add accounts first with ``tracelight users add``. It listens on 127.0.0.1 by
+    default: put it behind an HTTPS reverse proxy before opening it to a network.
+    """
+    with failures():
+        import uvicorn
+
+        from tracelight.web import create_app
+
+        app = create_app(workspace_of(workspace, db), secure_cookies=secure_cookies)
+        stderr.print(f"Tracelight on http://{host}:{port}/  (Ctrl+C to stop)", markup=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
