@@ -82,14 +82,24 @@ class LocalEngine:
             self._pool = None
 
 
-ENGINES = ("local", "serial")
+ENGINES = ("local", "serial", "spark")
 
 
 class EngineError(RuntimeError):
     """The requested engine cannot run here; the message says why."""
 
 
-def make_engine(name: str = "local", workers: int | None = None) -> Engine:
+def make_engine(
+    name: str = "local", workers: int | None = None, *, spark_master: str | None = None
+) -> Engine:
+    """The named engine. For ``spark``, ``workers`` is the number of partitions and
+    ``spark_master`` the master URL (default ``local[2]`` or ``TRACELIGHT_SPARK_MASTER``);
+    a missing pyspark or Java raises :class:`EngineError` saying what to install."""
+    if name == "spark":
+        from tracelight.spark import SparkConfig, SparkEngine, check_spark
+
+        check_spark()
+        return SparkEngine(SparkConfig(master=spark_master or "", partitions=workers or 4))
     if name == "local":
         # One worker is still worth a pool: it extracts while this process writes.
         return LocalEngine(workers)

@@ -1,0 +1,215 @@
+"""The Spark engine (local[2]) gives exactly what the local engine gives.
+
+One small synthetic corpus is ingested once and analyzed by the local engine and by the
+Spark engine: the stored mentions and networks must be identical. The Spark selector
+graph (groups, hubs by degree, connected components by large-star/small-star) must
+match the same computation done in memory, and every network the linker builds must lie
+inside one Spark component (the property that lets the linker run per component).
+Skipped, with the reason, where pyspark or Java 17 is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tracelight.link.graph import is_placeholder
+from tracelight.link.networks import link_posts
+from tracelight.link.unionfind import UnionFind
+from tracelight.pipeline import reports
+from tracelight.pipeline.analyze import analyze, load_link_posts
+from tracelight.pipeline.engine import EngineError, make_engine
+from tracelight.pipeline.ingest import ingest_sources
+from tracelight.spark import session as spark_session_module
+from tracelight.spark.session import SparkConfig, SparkUnavailable, check_spark
+from tracelight.store import schema as t
+from tracelight.store.db import open_engine
+from tracelight.store.workspace import Workspace
+from tracelight.synth import generate_corpus
+
+POSTS = 400
+MAX_DEGREE = 8  # small, so the corpus has degree hubs to detect
+
+
+def _spark_missing() -> str | None:
+    try:
+        check_spark()
+    except SparkUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def test_missing_java_or_pyspark_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spark_session_module, "find_java", lambda: None)
+    with pytest.raises(EngineError, match=r"pyspark|Java 17") as info:
+        make_engine("spark")
+    assert "install" in str(info.value)
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # an import of it now fails
+    with pytest.raises(SparkUnavailable, match=r"pip install 'tracelight\[spark\]'"):
+        check_spark()
+
+
+needs_spark = pytest.mark.skipif(
+    _spark_missing() is not None, reason=f"Spark unavailable: {_spark_missing()}"
+)
+
+
+@pytest.fixture(scope="module")
+def spark_engine() -> Iterator[Any]:
+    from tracelight.spark import SparkEngine
+
+    engine = SparkEngine(
+        SparkConfig(
+            master="local[2]",
+            partitions=2,
+            driver_memory="512m",
+            conf={"spark.ui.enabled": "false"},
+        )
+    )
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("spark")
+    generate_corpus(root / "corpus", POSTS, seed=7, max_images=40)
+    ws = Workspace.resolve(root / "ingested")
+    ingest_sources(ws, [root / "corpus" / "posts.jsonl"])
+    return ws.root
+
+
+def _copy(ws_root: Path, to: Path) -> Workspace:
+    shutil.copytree(ws_root, to)
+    return Workspace.resolve(to)
+
+
+def _mentions(ws: Workspace) -> list[tuple[Any, ...]]:
+    store = open_engine(ws.db_url)
+    try:
+        with store.connect() as conn:
+            m = t.mentions.c
+            cols = (m.post_id, m.kind, m.value, m.field, m.span_start, m.span_end, m.text)
+            rows = conn.execute(select(*cols, m.method, m.confidence).order_by(*cols))
+            return [tuple(r) for r in rows]
+    finally:
+        store.dispose()
+
+
+@needs_spark
+def test_generic_stage_keeps_input_order(spark_engine: Any) -> None:
+    batches = [[i, i + 1] for i in range(0, 40, 2)]
+    # A lambda, not a test-module function: executors cannot import the tests folder,
+    # and cloudpickle ships a lambda by value.
+    got = list(spark_engine.map_batches(lambda b: [x * x for x in b], batches))
+    assert got == [[x * x for x in b] for b in batches]
+
+
+@needs_spark
+def test_analyze_on_spark_stores_what_the_local_engine_stores(
+    corpus: Path, tmp_path: Path, spark_engine: Any
+) -> None:
+    results = []
+    for name in ("local", "spark"):
+        ws = _copy(corpus, tmp_path / name)
+        engine = spark_engine if name == "spark" else make_engine("local", 1)
+        try:
+            summary = analyze(ws, engine, max_degree=MAX_DEGREE)
+        finally:
+            if name == "local":
+                engine.close()
+        nets = sorted(sorted(n.as_json()["posts"]) for n in reports.networks(ws, None))
+        results.append((summary.extracted_posts, summary.mentions, _mentions(ws), nets))
+    local, spark = results
+    assert spark[0] == local[0] == POSTS
+    assert spark[1] == local[1] > POSTS  # several mentions a post
+    assert spark[2] == local[2]
+    assert spark[3] == local[3] and len(local[3]) > 5
+    assert spark_engine.jobs >= 1
+
+
+@needs_spark
+def test_selector_components_match_in_memory_and_bound_networks(
+    corpus: Path, tmp_path: Path, spark_engine: Any
+) -> None:
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    from tracelight.spark.graph import connected_components, selector_edges, selector_groups
+
+    ws = _copy(corpus, tmp_path / "graph")
+    analyze(ws, make_engine("serial"), max_degree=MAX_DEGREE)
+    store = open_engine(ws.db_url)
+    try:
+        with store.connect() as conn:
+            posts = load_link_posts(conn)
+    finally:
+        store.dispose()
+    linked = link_posts(posts, max_degree=MAX_DEGREE)
+    assert linked.index is not None
+    text = [(int(a), int(b)) for a, b, _ in linked.index.links.tolist()]
+    incidence = sorted({(i, k, v) for i, p in enumerate(posts) for k, v in p.selectors})
+
+    spark = spark_engine.spark
+    selectors = spark.createDataFrame(
+        pa.table(
+            {
+                "post": pa.array([i for i, _, _ in incidence], pa.int64()),
+                "kind": [k for _, k, _ in incidence],
+                "value": [v for _, _, v in incidence],
+            }
+        )
+    )
+    groups = selector_groups(selectors, MAX_DEGREE).cache()
+    text_frame = spark.createDataFrame(
+        pa.table(
+            {"u": pa.array([a for a, _ in text], pa.int64()), "v": [b for _, b in text]},
+            schema=pa.schema([("u", pa.int64()), ("v", pa.int64())]),
+        )
+    )
+    edges = selector_edges(selectors, groups).union(text_frame)
+    labels = {r["post"]: r["component"] for r in connected_components(edges).toArrow().to_pylist()}
+
+    # The same graph in memory: non-hub selectors on >= 2 posts, plus the text links.
+    members: dict[tuple[str, str], list[int]] = {}
+    for i, k, v in incidence:
+        members.setdefault((k, v), []).append(i)
+    hubs = {
+        key: ("placeholder" if is_placeholder(key) else "degree")
+        for key, ps in members.items()
+        if len(ps) >= 2 and (is_placeholder(key) or len(ps) > MAX_DEGREE)
+    }
+    forest = UnionFind()
+    for key, ps in members.items():
+        if len(ps) >= 2 and key not in hubs:
+            for other in ps[1:]:
+                forest.union(str(ps[0]), str(other))
+    for a, b in text:
+        forest.union(str(a), str(b))
+    expected = sorted(sorted(int(x) for x in g) for g in forest.groups().values() if len(g) >= 2)
+    by_label: dict[int, list[int]] = {}
+    for post, comp in labels.items():
+        by_label.setdefault(comp, []).append(post)
+    assert sorted(sorted(g) for g in by_label.values()) == expected
+    assert all(min(g) == c for c, g in by_label.items())  # labelled by the smallest post
+
+    spark_hubs = {
+        (r["kind"], r["value"]): r["hub"]
+        for r in groups.where(F.col("hub").isNotNull() & (F.col("degree") >= 2))
+        .toArrow()
+        .to_pylist()
+    }
+    assert spark_hubs == hubs and "degree" in hubs.values()
+    # The linker's own degree/placeholder verdicts are the ones Spark computed globally.
+    assert {h.key: h.reason for h in linked.hubs if h.reason != "diverse"} == hubs
+
+    # Every network lies inside one component: the component bounds the linker's work.
+    assert linked.networks
+    for network in linked.networks:
+        assert len({labels[i] for i in network.members}) == 1
