@@ -15,7 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, select, update
 from typer.testing import CliRunner
 
+from helpers import ad, write_jsonl
 from tracelight.cli.main import app
+from tracelight.ingest import ReadOptions
 from tracelight.ledger import bundle, log, merkle, witness
 from tracelight.ledger.evidence import (
     EvidenceError,
@@ -37,9 +39,13 @@ from tracelight.ledger.verify import (
     verify_inclusion,
 )
 from tracelight.model import ImageBlob, Mention, Network, Post
+from tracelight.pipeline.ingest import ingest_sources
+from tracelight.store import repository as repo
 from tracelight.store import schema as t
 from tracelight.store.db import open_engine
 from tracelight.store.migrate import upgrade
+from tracelight.store.workspace import Workspace
+from tracelight.web.accounts import add_user
 
 ORIGIN = "tracelight.example/test-log"
 
@@ -433,3 +439,36 @@ def test_note_signature_merging_rejects_other_text(key: SigningKey) -> None:
     with pytest.raises(VerificationError, match="different checkpoint"):
         add_signatures(note_a, note_b)
     assert parse_note(add_signatures(note_a, note_a)).signatures == parse_note(note_a).signatures
+
+
+def test_evidence_export_of_a_case_bundles_its_posts(tmp_path: Path) -> None:
+    runner = CliRunner()
+    ws = Workspace.resolve(tmp_path / "ws")
+    source = write_jsonl(tmp_path / "ads.jsonl", [ad(i) for i in range(4)])
+    ingest_sources(ws, [source], ReadOptions())
+    engine = open_engine(ws.db_url)
+    with engine.begin() as conn:
+        chosen = sorted(row.id for row in conn.execute(select(t.posts.c.id)))[:2]
+        user = add_user(conn, "north", "analyst", "ana", "a long passphrase 1")
+        org = repo.get_or_create_org(conn, "north")
+        case = repo.insert_case(conn, org, "case one", user)
+        empty = repo.insert_case(conn, org, "case two", user)
+        for post_id in chosen:
+            repo.add_case_item(conn, case, "post", post_id, user)
+    engine.dispose()
+    w = ["--workspace", str(ws.root)]
+    out = tmp_path / "case.zip"
+    result = runner.invoke(app, ["evidence", "export", "--case", str(case), "--out", str(out), *w])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["selection"]["posts"] == chosen
+    assert {e["ref"] for e in manifest["items"] if e["kind"] == "post"} == set(chosen)
+    vkey = runner.invoke(app, ["ledger", "key", "--public", *w]).output.strip()
+    assert runner.invoke(app, ["verify", str(out), "--key", vkey]).exit_code == 0
+    missing = runner.invoke(app, ["evidence", "export", "--case", "999", "--out", str(out), *w])
+    assert missing.exit_code == 2 and "no case 999" in missing.output
+    nothing = runner.invoke(
+        app, ["evidence", "export", "--case", str(empty), "--out", str(out), *w]
+    )
+    assert nothing.exit_code == 2 and "holds nothing" in nothing.output

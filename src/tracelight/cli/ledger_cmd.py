@@ -26,6 +26,7 @@ from tracelight.ledger import log, merkle, witness
 from tracelight.ledger.evidence import evidence_store
 from tracelight.ledger.keys import SigningKey
 from tracelight.ledger.verify import SIG_COSIGNATURE_V1, parse_vkey, verify_bundle
+from tracelight.store import repository as repo
 from tracelight.store.db import open_engine
 from tracelight.store.workspace import Workspace
 
@@ -200,6 +201,9 @@ def export_cmd(
     out: Annotated[Path, typer.Option("--out", help="The bundle (zip) to write.")],
     post: Annotated[list[str] | None, typer.Option(help="A post id (repeatable).")] = None,
     network: Annotated[list[str] | None, typer.Option(help="A network id (repeatable).")] = None,
+    case: Annotated[
+        int | None, typer.Option(help="A case: every post and network it holds.")
+    ] = None,
     as_json: JsonOpt = False,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
@@ -208,14 +212,23 @@ def export_cmd(
     with failures():
         ws = workspace_of(workspace, db)
         key = log_key(ws)
+        posts, networks = list(post or []), list(network or [])
         with _store(ws, write=True) as conn:
+            if case is not None:
+                refs = repo.case_refs(conn, case)
+                if refs is None:
+                    raise typer.BadParameter(f"no case {case} in this store", param_hint="--case")
+                if not refs["post"] and not refs["network"]:
+                    raise typer.BadParameter(f"case {case} holds nothing yet", param_hint="--case")
+                posts += refs["post"]
+                networks += refs["network"]
             summary = bundle_mod.export(
                 conn,
                 evidence_store(ws.root),
                 out,
                 key=key,
-                posts=post or [],
-                networks=network or [],
+                posts=posts,
+                networks=networks,
             )
         if as_json:
             emit_json(summary)

@@ -8,11 +8,17 @@ from tracelight import __version__
 from tracelight.cli.analyze_cmd import analyze
 from tracelight.cli.demo_cmd import demo
 from tracelight.cli.extract_cmd import extract
+from tracelight.cli.faces_cmd import faces_app
+from tracelight.cli.images_cmd import images_app
 from tracelight.cli.ingest_cmd import ingest
+from tracelight.cli.jobs_cmd import jobs_app
 from tracelight.cli.ledger_cmd import evidence_app, ledger_app, verify
 from tracelight.cli.networks_cmd import networks
 from tracelight.cli.search_cmd import search
+from tracelight.cli.serve_cmd import serve
 from tracelight.cli.stats_cmd import stats
+from tracelight.cli.triage_cmd import triage_app
+from tracelight.cli.users_cmd import users_app
 
 app = typer.Typer(
     name="tracelight",
@@ -27,6 +33,12 @@ for verb in (demo, ingest, analyze, networks, search, stats, extract):
 app.command()(verify)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(triage_app, name="triage")
+app.add_typer(jobs_app, name="jobs")
+app.command()(serve)
+app.add_typer(users_app, name="users")
+app.add_typer(images_app, name="images")
+app.add_typer(faces_app, name="faces")
 
 
 def _version(value: bool) -> None:
