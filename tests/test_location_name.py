@@ -66,6 +66,8 @@ LOCATION_CASES = [
     ("MX", "en Tijuana", ["Tijuana, MX"]),
     ("US", "Las Vegas strip", ["Las Vegas, US"]),
     ("US", "Vegas baby", ["Las Vegas, US"]),
+    ("US", "new in chicago tonight", ["Chicago, US"]),
+    ("MX", "visiting monterrey this week", ["Monterrey, MX"]),
 ]
 
 LOCATION_NEGATIVES = [
@@ -88,6 +90,8 @@ LOCATION_NEGATIVES = [
     ("US", "the best time to come"),
     ("US", ""),
     ("US", "12345 !!! ???"),
+    ("MX", "Ambiente limpio, seguro y respetuoso"),
+    ("ES", "piso limpio y discreto"),
 ]
 
 

@@ -454,6 +454,11 @@ def _plausible(
         if shouting:
             return backed
         return backed or in_country
+    if written.islower():
+        # Ads do write cities in lower case (``in chicago``), but a lower-case word with
+        # no cue, no qualifier and no tie to the post's country is more often a word of
+        # the ad's language that happens to be a city somewhere (``ambiente limpio``).
+        return backed or in_country
     return True
 
 
