@@ -15,7 +15,38 @@ import typer
 
 from tracelight.cli.common import DbOpt, JsonOpt, WorkspaceOpt, failures, workspace_of
 from tracelight.cli.render import emit_json, stdout
+from tracelight.store.workspace import Workspace
 from tracelight.vision import Decoded, decode_image
+
+FACE_SEARCH = "exif"
+"""The permission that covers sensitive image data: EXIF, GPS and faces."""
+
+
+def _permitted(ws: Workspace, username: str | None) -> str | None:
+    """The account searching, checked against its role; ``None`` for a workspace with
+    no accounts (one analyst on a laptop: the operating-system user is recorded)."""
+    from tracelight.store import repository as repo
+    from tracelight.store.db import open_engine
+    from tracelight.web.security import allowed
+
+    engine = open_engine(ws.db_url)
+    try:
+        with engine.connect() as conn:
+            if username is None:
+                if repo.has_users(conn):
+                    raise typer.BadParameter(
+                        "this workspace has user accounts: name yours", param_hint="--user"
+                    )
+                return None
+            row = repo.user_by_username(conn, username.strip().lower())
+    finally:
+        engine.dispose()
+    if row is None or not row.active:
+        raise typer.BadParameter(f"no active user {username!r}", param_hint="--user")
+    if not allowed(row.role, FACE_SEARCH):
+        raise PermissionError(f"role {row.role!r} may not search faces (admin or analyst may)")
+    return f"{row.username}@{row.org_name}"
+
 
 faces_app = typer.Typer(help="Face encodings and audited face search.", no_args_is_help=True)
 
@@ -77,18 +108,23 @@ def search(
     db: DbOpt = None,
     threshold: Annotated[float | None, typer.Option(help="Override the measured default.")] = None,
     actor: Annotated[str | None, typer.Option(help="Who searches (for the audit).")] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="Your account; required once the workspace has accounts, and its role "
+            "must allow face search (admin or analyst).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Posts whose images show a face matching one in PHOTO. Audited."""
     from tracelight.pipeline.vision import search_faces
 
     with failures():
-        result = search_faces(
-            workspace_of(workspace, db),
-            photo.read_bytes(),
-            actor=actor or getpass.getuser(),
-            threshold=threshold,
-        )
+        ws = workspace_of(workspace, db)
+        who = _permitted(ws, user) or actor or getpass.getuser()
+        result = search_faces(ws, photo.read_bytes(), actor=who, threshold=threshold)
         rows: list[dict[str, Any]] = [
             {"posts": m.post_ids, "image": m.image_sha256, "box": m.box, "distance": m.distance}
             for m in result.matches

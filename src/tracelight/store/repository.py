@@ -1224,6 +1224,11 @@ def user_by_username(conn: Connection, username: str) -> Any:
     return conn.execute(query).first()
 
 
+def has_users(conn: Connection) -> bool:
+    """Whether any account exists: from then on, permissioned actions name their user."""
+    return conn.execute(select(t.users.c.id).limit(1)).first() is not None
+
+
 def set_user_password(conn: Connection, user_id: int, password_hash: str) -> None:
     conn.execute(update(t.users).where(t.users.c.id == user_id).values(password_hash=password_hash))
 
