@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +22,7 @@ from tracelight.risk import (
     score_post,
 )
 from tracelight.risk.calibrate import average_precision, fit, roc_auc
+from tracelight.risk.features import network_observations
 from tracelight.risk.library import library, network_feature_ids, post_feature_ids
 
 
@@ -172,3 +174,80 @@ def test_fit_recovers_the_useful_feature_and_keeps_weights_non_negative() -> Non
     scores = [part.probability(r) for r in rows]
     assert roc_auc(scores, labels) > 0.9 and average_precision(scores, labels) > 0.8
     assert roc_auc([0.1, 0.9], [0, 1]) == 1.0 and roc_auc([0.5, 0.5], [0, 1]) == 0.5
+
+
+def _m(post: str, kind: str, value: str, text: str | None = None) -> Mention:
+    written = text or value
+    return Mention(post, kind, value, "body", 0, len(written), written, "test", 0.9)
+
+
+def _one_persona(post: str, name: str, phone: str, city: str, age: str) -> list[Mention]:
+    return [
+        _m(post, "name", name),
+        _m(post, "phone", phone, "(415) 555-0177"),
+        _m(post, "location", city, city.split(",", maxsplit=1)[0]),
+        _m(post, "age", age, f"{age} yo"),
+    ]
+
+
+_PHONE, _OTHER = "+14155550177", "+14155550111"
+_IMAGE = LinkRef("image", "img-1", ("a", "b"))
+_TEXT = LinkRef("text", "template", ("a", "b"))
+
+# (indicator, positive network, negative network): each network is
+# (mentions, profile, evidence) over the members a, b, c in time order.
+_STRUCTURAL: list[tuple[str, tuple[Any, ...], tuple[Any, ...]]] = [
+    (
+        "net.personas_on_phones",
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Mia", _PHONE, "Houston, US", "22")], {}, []),
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Lily", _PHONE, "Houston, US", "22")], {}, []),
+    ),
+    (
+        "net.phone_rotation",
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Lily", _OTHER, "Houston, US", "22")], {}, []),
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Lily", _PHONE, "Houston, US", "22")], {}, []),
+    ),
+    (
+        "net.city_circuit",
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Lily", _PHONE, "Dallas, US", "22")], {}, []),
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "22"),
+          *_one_persona("b", "Lily", _PHONE, "Houston, US", "22")], {}, []),
+    ),
+    (
+        "net.images_across_personas",
+        ([], {"images_across_personas": ["img-1"]}, [_IMAGE]),
+        ([], {"images_across_personas": []}, [_IMAGE]),
+    ),
+    (
+        "net.ages_per_persona",
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "19"),
+          *_one_persona("b", "Lily", _PHONE, "Houston, US", "24")], {}, []),
+        ([*_one_persona("a", "Lily", _PHONE, "Houston, US", "19"),
+          *_one_persona("b", "Lily", _PHONE, "Houston, US", "19")], {}, []),
+    ),
+    (
+        "net.posting_rate",
+        ([], {"posts_per_day": 4.0}, []),
+        ([], {"posts_per_day": 0.2}, []),
+    ),
+    (
+        "net.shared_template",
+        ([_m("a", "name", "Lily"), _m("b", "name", "Mia")], {}, [_TEXT]),
+        ([_m("a", "name", "Lily"), _m("b", "name", "Lily")], {}, [_TEXT]),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("indicator", "positive", "negative"), _STRUCTURAL)
+def test_each_structural_indicator_fires_on_its_pattern_only(
+    indicator: str, positive: tuple[Any, ...], negative: tuple[Any, ...]
+) -> None:
+    members = ["a", "b", "c"]
+    assert indicator in network_observations(members, *positive)
+    assert indicator not in network_observations(members, *negative)
+    assert indicator in network_feature_ids()
