@@ -13,6 +13,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, select, update
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import ad, write_jsonl
@@ -94,6 +96,51 @@ def test_batched_appends_match_the_reference_tree(db_url: str) -> None:
             assert log.audit(conn) == []
             nodes = conn.execute(select(t.ledger_nodes.c.id)).all()
             assert len(nodes) == 2 * 45 - bin(45).count("1")
+    finally:
+        engine.dispose()
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT)
+def test_leaf_encoding_is_the_canonical_json_of_its_fields(
+    kind: str, item: str, actor: str, org: str, time: str, ref: str
+) -> None:
+    # The verifier re-encodes every leaf with json.dumps and refuses any other form.
+    leaf = log.Leaf(kind, item, actor, org, time, ref)
+    fields = {"v": 1, "kind": kind, "item": item, "actor": actor, "org": org}
+    expected = json.dumps(
+        {**fields, "time": time, "ref": ref},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert leaf.encode() == expected.encode()
+
+
+def test_hostile_leaf_fields_are_stored_exactly(db_url: str) -> None:
+    # On PostgreSQL the rows travel as COPY text: tabs, newlines and backslashes in a
+    # post id must be escaped, not split the row or change the stored leaf.
+    refs = ["a\tb", "line\nbreak", "back\\slash\\N", "cr\rx", "\\.", "ünï 🙂"]
+    leaves = [
+        log.Leaf("post", hashlib.sha256(r.encode()).hexdigest(), "t\tx", "org", "t", r)
+        for r in refs
+    ]
+    engine = _engine(db_url)
+    try:
+        with engine.begin() as conn:
+            log.append(conn, leaves)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(t.ledger_leaves.c.ref, t.ledger_leaves.c.leaf).order_by(
+                    t.ledger_leaves.c.idx
+                )
+            ).all()
+            assert [r.ref for r in rows] == refs
+            assert [bytes(r.leaf) for r in rows] == [leaf.encode() for leaf in leaves]
+            assert log.audit(conn) == []
     finally:
         engine.dispose()
 

@@ -9,10 +9,10 @@ appenders on both SQLite (the write lock) and PostgreSQL (the row lock).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -30,7 +30,7 @@ LEAF_INSERT_FORMAT = (
 )
 NODE_INSERT_QMARK = "INSERT INTO ledger_nodes (id, hash) VALUES (?, ?)"
 NODE_INSERT_FORMAT = "INSERT INTO ledger_nodes (id, hash) VALUES (%s, %s)"
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 class LedgerError(RuntimeError):
@@ -53,17 +53,19 @@ class Leaf:
     ref: str = ""
 
     def encode(self) -> bytes:
-        """Canonical JSON (sorted keys, no spaces, UTF-8): one byte string per leaf."""
-        body = {
-            "v": 1,
-            "kind": self.kind,
-            "item": self.item,
-            "actor": self.actor,
-            "org": self.org,
-            "time": self.time,
-            "ref": self.ref,
-        }
-        return _CANONICAL.encode(body).encode()
+        """Canonical JSON (sorted keys, no spaces, UTF-8): one byte string per leaf.
+
+        Written out field by field rather than through ``json.dumps`` of a dict: the keys
+        are fixed, so this is the same bytes (a test compares them on arbitrary text)
+        at a fifth of the cost, which matters at tens of thousands of appends a second.
+        ``encode_basestring`` is the string encoder ``json`` itself uses when
+        ``ensure_ascii`` is off.
+        """
+        return (
+            f'{{"actor":{_json_string(self.actor)},"item":{_json_string(self.item)},'
+            f'"kind":{_json_string(self.kind)},"org":{_json_string(self.org)},'
+            f'"ref":{_json_string(self.ref)},"time":{_json_string(self.time)},"v":1}}'
+        ).encode()
 
 
 def now_text() -> str:
@@ -110,16 +112,23 @@ def _bulk(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(sql, list(rows[start : start + INSERT_CHUNK]))
 
 
-def _copy(conn: Connection, table: str, columns: str, rows: Sequence[tuple[Any, ...]]) -> None:
+def _copy_field(value: str) -> str:
+    """A text value escaped for COPY's text format (backslash, tab, newline, return)."""
+    return value.translate(_COPY_ESCAPES)
+
+
+def _copy(conn: Connection, table: str, columns: str, lines: Sequence[str]) -> None:
     """PostgreSQL ``COPY ... FROM STDIN`` on the caller's connection, so in its transaction.
 
     Multi-row INSERTs over a socket cost a round trip and a statement per chunk; COPY
     streams the rows in one command, which is what PostgreSQL's bulk loading is for.
+    The rows arrive already formatted as COPY text lines: one ``write`` of the joined
+    block costs far less than psycopg's per-row ``write_row`` adaptation.
     """
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(row)
+        for start in range(0, len(lines), INSERT_CHUNK):
+            copy.write("".join(lines[start : start + INSERT_CHUNK]))
 
 
 def _write(
@@ -129,8 +138,14 @@ def _write(
 ) -> None:
     """Insert the new leaves and nodes by the fastest path the driver offers."""
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        _copy(conn, "ledger_leaves", "idx, kind, item, ref, leaf", leaf_rows)
-        _copy(conn, "ledger_nodes", "id, hash", new_nodes)
+        leaf_lines = [
+            f"{idx}\t{_copy_field(kind)}\t{_copy_field(item)}\t{_copy_field(ref)}"
+            f"\t\\\\x{data.hex()}\n"
+            for idx, kind, item, ref, data in leaf_rows
+        ]
+        _copy(conn, "ledger_leaves", "idx, kind, item, ref, leaf", leaf_lines)
+        node_lines = [f"{key}\t\\\\x{value.hex()}\n" for key, value in new_nodes]
+        _copy(conn, "ledger_nodes", "id, hash", node_lines)
         return
     # Straight to the driver's executemany: the rows are plain tuples, and skipping the
     # per-row compilation work of Core is what keeps appends above 20,000 per second.
