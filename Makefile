@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck pytest bench postgres-binaries browser clean
+.PHONY: demo test lint typecheck pytest bench postgres-binaries browser go-note clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tracelight needs Python 3.11 or newer")'
@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/tracelight demo --workspace demo-workspace
 
 ## ruff, mypy and the whole pytest suite, PostgreSQL included.
-test: $(STAMP) postgres-binaries browser lint typecheck pytest
+test: $(STAMP) postgres-binaries browser go-note lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks eval
@@ -57,6 +57,19 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "Chromium missing and not root: the browser tests will be skipped"; \
+	fi
+
+# The ledger's interop test builds Go's reference signed-note verifier
+# (golang.org/x/mod/sumdb/note, Debian-packaged, no module download); installed when
+# missing and running as root, as on CI.
+go-note:
+	@if command -v go >/dev/null 2>&1 && [ -f /usr/share/gocode/src/golang.org/x/mod/sumdb/note/note.go ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Go and golang.org/x/mod for the signed-note interop test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev >/dev/null; \
+	else \
+		echo "Go or golang.org/x/mod missing and not root: the Go interop test will be skipped"; \
 	fi
 
 ## Benchmarks (on demand, not part of the tests).
