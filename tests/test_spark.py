@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tracelight.extract import EXTRACTOR_VERSION, extract_batch
 from tracelight.link.graph import is_placeholder
 from tracelight.link.networks import link_posts
 from tracelight.link.unionfind import UnionFind
@@ -28,6 +29,7 @@ from tracelight.pipeline.engine import EngineError, make_engine
 from tracelight.pipeline.ingest import ingest_sources
 from tracelight.spark import session as spark_session_module
 from tracelight.spark.session import SparkConfig, SparkUnavailable, check_spark
+from tracelight.store import repository as repo
 from tracelight.store import schema as t
 from tracelight.store.db import open_engine
 from tracelight.store.workspace import Workspace
@@ -64,9 +66,11 @@ needs_spark = pytest.mark.skipif(
 def spark_engine() -> Iterator[Any]:
     from tracelight.spark import SparkEngine
 
+    # local[2,2]: two cores and up to two attempts per task, so a failed task is retried
+    # as on a cluster (plain local[N] gives up at the first failure).
     engine = SparkEngine(
         SparkConfig(
-            master="local[2]",
+            master="local[2,2]",
             partitions=2,
             driver_memory="512m",
             conf={"spark.ui.enabled": "false"},
@@ -109,6 +113,47 @@ def test_generic_stage_keeps_input_order(spark_engine: Any) -> None:
     # and cloudpickle ships a lambda by value.
     got = list(spark_engine.map_batches(lambda b: [x * x for x in b], batches))
     assert got == [[x * x for x in b] for b in batches]
+
+
+@needs_spark
+def test_a_failed_task_is_retried_once_reported_and_leaves_one_copy_of_each_result(
+    corpus: Path, spark_engine: Any
+) -> None:
+    from tracelight.spark.extract import extract_arrow
+    from tracelight.spark.progress import StageStatus
+
+    def fail_first_attempt(batches: Any) -> Any:
+        # Partition 0's first attempt dies after it has produced all its rows: Spark must
+        # throw those rows away and keep only the retry's.
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        doomed = context is not None and context.partitionId() == 0
+        doomed = doomed and context is not None and context.attemptNumber() == 0
+        yield from extract_arrow(batches)
+        if doomed:
+            raise RuntimeError("injected failure of a task's first attempt")
+
+    store = open_engine(Workspace.resolve(corpus).db_url)
+    try:
+        with store.connect() as conn:
+            rows = repo.posts_to_extract(conn, EXTRACTOR_VERSION, 0, 10 * POSTS)
+            posts = [repo.row_to_post(row) for row in rows]
+    finally:
+        store.dispose()
+    batches = [posts[i : i + 50] for i in range(0, len(posts), 50)]
+    seen: list[StageStatus] = []
+    spark_engine.progress, spark_engine.arrow_extract = seen.append, fail_first_attempt
+    try:
+        got = list(spark_engine.map_batches(extract_batch, batches))
+    finally:
+        spark_engine.progress, spark_engine.arrow_extract = None, extract_arrow
+    assert len(posts) == POSTS
+    assert got == [extract_batch(batch) for batch in batches]
+    final = {s.stage_id: s for s in seen}
+    assert final and all(s.done for s in final.values())
+    assert any(s.failed >= 1 for s in final.values()), [s.line() for s in seen]
+    assert all(f"/{s.tasks} tasks done" in s.line() for s in seen)
 
 
 @needs_spark

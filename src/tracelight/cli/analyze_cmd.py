@@ -58,6 +58,9 @@ def analyze(
         ws = workspace_of(workspace, db)
         reporter: Reporter = RichReporter() if progress and not as_json else NullReporter()
         runner = make_engine(engine, workers, spark_master=spark_master)
+        if isinstance(reporter, RichReporter) and hasattr(runner, "progress"):
+            # Spark's own stages (tasks done, retried, failed) above the batch bar.
+            runner.progress = lambda status: reporter.log(status.line())
         try:
             summary = run_analyze(ws, runner, reporter, max_degree=max_degree, relink=relink)
         finally:

@@ -70,6 +70,10 @@ class RichReporter:
     def close(self) -> None:
         self._progress.stop()
 
+    def log(self, line: str) -> None:
+        """A line printed above the bars (an engine's own progress, e.g. Spark stages)."""
+        self._progress.console.print(line, markup=False, highlight=False)
+
     def __enter__(self) -> RichReporter:
         return self
 

@@ -25,7 +25,8 @@ import pyarrow as pa
 from tracelight.extract import extract_batch
 from tracelight.model import Mention, Post
 from tracelight.spark.arrow import arrow_to_results, posts_to_arrow
-from tracelight.spark.extract import extract_frame
+from tracelight.spark.extract import ArrowStage, extract_arrow, extract_frame
+from tracelight.spark.progress import ProgressCallback, watch
 from tracelight.spark.session import SparkConfig, spark_session
 
 if TYPE_CHECKING:
@@ -44,15 +45,28 @@ class SparkEngine:
     results) and amortises Spark's per-job scheduling cost (tens of milliseconds) over
     many batches. The session is started on first use, so building the engine is cheap
     and a missing Java or pyspark is reported by :func:`check_spark` before any work.
+
+    ``progress``, when set, receives each Spark stage's task counts as they change (the
+    CLI prints them above its progress bar). ``arrow_extract`` is the ``mapInArrow``
+    function of the extract stage: :func:`extract_arrow` unless a test wraps it.
     """
 
     name = "spark"
 
-    def __init__(self, config: SparkConfig | None = None, batches_per_job: int | None = None):
+    def __init__(
+        self,
+        config: SparkConfig | None = None,
+        batches_per_job: int | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        arrow_extract: ArrowStage = extract_arrow,
+    ):
         self.config = config or SparkConfig()
         self.batches_per_job = max(1, batches_per_job or 4 * self.config.partitions)
         self._spark: SparkSession | None = None
         self.jobs = 0
+        self.progress = progress
+        self.arrow_extract = arrow_extract
 
     @property
     def spark(self) -> SparkSession:
@@ -86,14 +100,17 @@ class SparkEngine:
         if frame.rdd.getNumPartitions() != slices:
             frame = frame.repartition(slices)
         found: dict[str, deque[list[Mention]]] = defaultdict(deque)
-        for post_id, mentions in arrow_to_results(extract_frame(frame).toArrow()):
+        with watch(self.spark, self.progress):
+            extracted = extract_frame(frame, self.arrow_extract).toArrow()
+        for post_id, mentions in arrow_to_results(extracted):
             found[post_id].append(mentions)
         return [[(post.id, found[post.id].popleft()) for post in batch] for batch in window]
 
     def _generic(self, stage: Callable[[In], Out], window: list[In]) -> list[Out]:
         """Any picklable pure stage: one task per batch, collected in input order."""
         rdd: Any = self.spark.sparkContext.parallelize(window, len(window))
-        return cast(list[Out], rdd.map(stage).collect())
+        with watch(self.spark, self.progress):
+            return cast(list[Out], rdd.map(stage).collect())
 
     def close(self) -> None:
         """Stop the session this engine started (a shared one is stopped too: Spark has

@@ -9,13 +9,14 @@ its output replaces the lost attempt's (Spark keeps one successful attempt per t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from tracelight.extract import extract_batch
 from tracelight.spark.arrow import RESULT_DDL, arrow_to_posts, results_to_arrow
+from tracelight.spark.progress import ProgressCallback, watch
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -28,12 +29,17 @@ def extract_arrow(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]
             yield results_to_arrow(extract_batch(arrow_to_posts(batch)))
 
 
-def extract_frame(posts: DataFrame) -> DataFrame:
+ArrowStage = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+
+
+def extract_frame(posts: DataFrame, function: ArrowStage = extract_arrow) -> DataFrame:
     """Mentions of every post of ``posts`` (columns of ``POST_SCHEMA``), one row per post.
 
     Extra input columns (``seq``, positions) are dropped; join them back on ``post_id``.
+    ``function`` is :func:`extract_arrow` except where a caller wraps it (the tests make
+    a task fail on its first attempt to show that a retry leaves one copy of each row).
     """
-    return posts.mapInArrow(extract_arrow, RESULT_DDL)
+    return posts.mapInArrow(function, RESULT_DDL)
 
 
 def mention_rows(results: DataFrame) -> DataFrame:
@@ -54,17 +60,25 @@ def mention_rows(results: DataFrame) -> DataFrame:
 
 
 def extract_parquet(
-    spark: SparkSession, posts_path: str, mentions_path: str, *, partitions: int | None = None
+    spark: SparkSession,
+    posts_path: str,
+    mentions_path: str,
+    *,
+    partitions: int | None = None,
+    progress: ProgressCallback | None = None,
+    function: ArrowStage = extract_arrow,
 ) -> int:
     """Extract a Parquet corpus of posts into a Parquet dataset of mentions.
 
     The output is written with ``mode("overwrite")`` through Spark's output committer,
     so a retried task or a rerun of the whole job leaves exactly one copy of every row.
-    Returns the number of mentions written.
+    Returns the number of mentions written. ``progress`` receives each stage's task
+    counts as they change (:mod:`tracelight.spark.progress`).
     """
     posts = spark.read.parquet(posts_path)
     if partitions:
         posts = posts.repartition(partitions)
-    rows = mention_rows(extract_frame(posts))
-    rows.write.mode("overwrite").parquet(mentions_path)
+    rows = mention_rows(extract_frame(posts, function))
+    with watch(spark, progress):
+        rows.write.mode("overwrite").parquet(mentions_path)
     return int(spark.read.parquet(mentions_path).count())
