@@ -57,6 +57,7 @@ from tracelight.extract.gazetteer import (
 )
 from tracelight.extract.gazetteer import words as _words
 from tracelight.extract.name import GIVEN_NAMES
+from tracelight.extract.tokens import letter_runs
 from tracelight.model import Mention, Post
 
 METHOD = "gazetteer"
@@ -124,7 +125,7 @@ def _tokens(text: str) -> tuple[list[str], Callable[[], list[tuple[int, int]]]]:
     pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
     low = text.lower()
     if len(low) == len(text) and pattern is TOKEN:
-        found = TOKEN.findall(low)
+        found = letter_runs(low)  # TOKEN.findall(low), shared with the normaliser
         tokens = found
         if not "".join(found).isascii():  # text with emoji but plain words stays cheap
             tokens = [t if t.isascii() else fold_token(t) for t in found]

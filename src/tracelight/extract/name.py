@@ -331,7 +331,7 @@ def extract_names(post: Post, field: str, text: str) -> list[Mention]:
         known, other = _CUE_CONFIDENCE[kind]
         keep(start, end, _judge(text[start:end], known, other, strong=kind == 0))
     for phone in _PHONE.finditer(text):
-        digits = sum(ch.isdigit() for ch in phone.group())
+        digits = sum(map(str.isdigit, phone.group()))
         if not _MIN_PHONE_DIGITS <= digits <= _MAX_PHONE_DIGITS:
             continue
         phone_start = phone.start()

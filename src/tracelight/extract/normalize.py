@@ -63,6 +63,7 @@ import unicodedata
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import filterfalse
 
 from tracelight.extract.numberwords import (
     GLUE_PATTERN,
@@ -74,6 +75,7 @@ from tracelight.extract.numberwords import (
     Kind,
     fold,
 )
+from tracelight.extract.tokens import letter_runs
 
 MIN_TOKENS = 3
 """Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
@@ -124,6 +126,18 @@ def _compose(base: Normalized, edits: list[Edit]) -> Normalized:
     if not edits:
         return base
     src, bs, be = base.text, base.starts, base.ends
+    if all(b - a == 1 and len(rep) == 1 for a, b, rep in edits):
+        # One character for one (``—`` -> ``-``, a confusable letter, an exotic space:
+        # most edits): every offset stays where it was, so the maps are shared as they
+        # are instead of being copied into arrays.
+        same: list[str] = []
+        pos = 0
+        for a, _, rep in edits:
+            same.append(src[pos:a])
+            same.append(rep)
+            pos = a + 1
+        same.append(src[pos:])
+        return Normalized("".join(same), base.original, bs, be)
     pieces: list[str] = []
     starts = array("i")
     ends = array("i")
@@ -207,9 +221,14 @@ def _char_map(ch: str) -> str:
     return _KEEP
 
 
-def _interesting() -> str:
-    """A regex class of the non-ASCII characters stage 1 changes, so the scan skips the
-    rest (emoji, accented letters) in C. Blocks outside ``_BLOCKS`` are left as written."""
+def _interesting() -> tuple[str, str]:
+    """Regex classes of the non-ASCII characters stage 1 changes, so the scan skips the
+    rest (emoji, accented letters) in C. Blocks outside ``_BLOCKS`` are left as written.
+
+    Two classes, Basic Multilingual Plane and astral: a class of BMP characters only
+    compiles to a constant-time bitmap, while one astral range makes the engine test
+    every character of the text against the whole list of ranges (five times slower).
+    """
     ranges: list[list[int]] = []
     for lo, hi in _BLOCKS:
         for cp in range(lo, hi):
@@ -219,8 +238,13 @@ def _interesting() -> str:
                 else:
                     ranges.append([cp, cp])
     _char_map.cache_clear()
-    # Ranges, not single characters: the engine tests a long list one entry at a time.
-    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+    def cls(part: list[list[int]]) -> str:
+        # Ranges, not single characters: the engine tests a long list one entry at a time.
+        return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in part) + "]"
+
+    assert all(b < 0x10000 or a >= 0x10000 for a, b in ranges)
+    return cls([r for r in ranges if r[1] < 0x10000]), cls([r for r in ranges if r[0] >= 0x10000])
 
 
 _BLOCKS = (
@@ -233,7 +257,17 @@ _BLOCKS = (
     (0xE0100, 0xE01F0),  # variation selectors supplement
 )
 
-_STAGE1 = re.compile(r"[0-9#*]\ufe0f?\u20e3|" + _interesting())
+_KEYCAP = "\u20e3"
+_BMP_CLASS, _ASTRAL_CLASS = _interesting()
+_STAGE1 = re.compile(r"[0-9#*]\ufe0f?\u20e3|" + _BMP_CLASS + "|" + _ASTRAL_CLASS)
+"""Everything stage 1 rewrites; used as it is only when the text has a keycap."""
+_STAGE1_BMP = re.compile(_BMP_CLASS)
+_STAGE1_ASTRAL = re.compile(_ASTRAL_CLASS)
+_ASTRAL_BLOCKS = re.compile(
+    "[" + "".join(f"\\U{lo:08x}-\\U{hi - 1:08x}" for lo, hi in _BLOCKS if lo >= 0x10000) + "]"
+)
+"""The astral blocks of ``_BLOCKS`` as four ranges: a cheap test that rules out the slow
+astral class in nearly every post (emoji lie outside these blocks)."""
 _WORDCHAR = re.compile(r"\w")
 
 
@@ -264,9 +298,25 @@ def _is_emoji_selector(ch: str, text: str, i: int) -> bool:
     return ch in _SELECTORS and i > 0 and unicodedata.category(text[i - 1]) == "So"
 
 
+def _stage1_matches(text: str) -> list[re.Match[str]]:
+    """``_STAGE1.finditer(text)`` in order, found by the cheapest patterns that can.
+
+    A keycap (``4️⃣``, rare) needs the combined pattern, since its variation selector
+    would otherwise be matched alone. Otherwise the BMP and astral classes match single
+    characters, so their matches never overlap and merge by position.
+    """
+    if _KEYCAP in text:
+        return list(_STAGE1.finditer(text))
+    found = list(_STAGE1_BMP.finditer(text))
+    if _ASTRAL_BLOCKS.search(text) is not None:
+        found.extend(_STAGE1_ASTRAL.finditer(text))
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def _char_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
-    for m in _STAGE1.finditer(text):
+    for m in _stage1_matches(text):
         start, chunk = m.start(), m.group()
         if chunk[-1] == "\u20e3":
             edits.append((start, m.end(), chunk[0]))
@@ -405,7 +455,6 @@ _DIGIT_RUN = re.compile(rf"[0-9](?:{_GAPCH}{{0,8}}[0-9]){{{MIN_DIGITS - 1},}}")
 """Digits-only runs: all most posts need (separator clean-up), found by a pattern that
 starts with a digit so the regex engine skips ahead without trying each letter."""
 _LOOK_NEAR_DIGIT = re.compile(r"[0-9][OoIl|]|[OoIl|][0-9]")
-_LETTERS = re.compile(r"[^\W\d_]+")
 _ANY_DIGIT = re.compile(r"[0-9]")
 
 
@@ -416,10 +465,10 @@ def _number_words_near(text: str) -> bool:
     (number-word trie at every letter) is several times slower, so it only runs when a
     number word is present with a digit or two more number words.
     """
-    found = _LETTERS.findall(text.lower())
+    found = letter_runs(text.lower())
     hits = sum(map(PIECES.__contains__, found))
-    if not text.isascii():
-        hits += sum(fold(w) in PIECES for w in found if not w.isascii())
+    if not text.isascii():  # map/filterfalse: no Python frame per word
+        hits += sum(map(PIECES.__contains__, map(fold, filterfalse(str.isascii, found))))
     return hits >= MIN_TOKENS or (hits > 0 and _ANY_DIGIT.search(text) is not None)
 
 

@@ -106,6 +106,8 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _URL_CHAR = re.compile(_URL_CHARS)
+_TLD_SLASH = re.compile(r"\.[A-Za-z]{2,24}/", re.IGNORECASE)
+"""What the host-only branch of ``_URL`` needs (``site.com/``), found from each ``.``."""
 _TRAILING = ".,;:!?*"
 _HOST = re.compile(
     r"(?:[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?\.){1,126}(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})"
@@ -172,6 +174,10 @@ def extract_urls(post: Post, field: str, text: str) -> list[Mention]:
     """URL mentions in ``text``; span is the URL as written, value its normalised form."""
     # Every accepted form contains "/" or "www"; most titles and many bodies have neither.
     if "/" not in text and "www" not in text and "WWW" not in text and "Www" not in text:
+        return []
+    # Finer, still C-speed: a scheme has "://", a bare host ends in ".tld/"; only then
+    # is the full pattern (a look-behind tried at every position) worth running.
+    if "://" not in text and _TLD_SLASH.search(text) is None and "www" not in text.lower():
         return []
     mentions: list[Mention] = []
     for match in _URL.finditer(text):
