@@ -29,13 +29,49 @@ def test_demo_runs_the_pipeline_and_prints_networks(tmp_path: Path) -> None:
     # fair share of the true pairs are found even before the linking issue's work.
     assert report["pairwise"]["groups_found"] >= report["pairwise"]["groups"] // 2
     assert report["pairwise"]["recall"] > 0.2
+    # It ends with how to open the web app, and a demo account that signs in.
+    account = Path(report["web"]["passphrase_file"])
+    assert account.name == "demo-account.txt" and account.parent.resolve() == ws.resolve()
+    assert account.stat().st_mode & 0o777 == 0o600
+    fields = dict(line.split(": ", 1) for line in account.read_text().splitlines())
+    assert fields["username"] == report["web"]["username"]
+    assert report["web"]["serve"].startswith("tracelight serve --workspace ")
+    _signs_in(ws, fields["username"], fields["passphrase"])
 
     text = runner.invoke(app, ["demo", "--posts", "1500", "--workspace", str(ws), "--top", "3"])
     assert text.exit_code == 0
     assert "posts" in text.stdout and "selectors: " in text.stdout
+    assert "tracelight serve --workspace" in text.stdout
+    assert fields["username"] in text.stdout and "demo-account.txt" in text.stdout
+    assert fields["passphrase"] not in text.stdout
+    # A rerun keeps the account and its passphrase.
+    assert account.read_text().splitlines()[1] == "passphrase: " + fields["passphrase"]
     # Running the demo again over the same workspace adds nothing.
     again = runner.invoke(app, ["stats", "--workspace", str(ws), "--json"])
     assert json.loads(again.stdout)["posts"] == 1500
+
+
+def _signs_in(ws: Path, username: str, passphrase: str) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from tracelight.store.workspace import Workspace
+    from tracelight.web import create_app
+
+    workspace = Workspace.resolve(ws)
+    with TestClient(create_app(workspace, secret_key="demo-test")) as client:
+        login = client.get("/login")
+        token = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        response = client.post(
+            "/login",
+            data={"username": username, "password": passphrase, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        me = client.get("/api/v1/me").json()
+        assert (me["username"], me["organisation"]) == (username, "local")
+        # The demo's posts belong to ``local``: its networks are in the account's queue.
+        assert client.get("/api/v1/triage").json()["networks"]
 
 
 def test_pair_score() -> None:

@@ -68,7 +68,16 @@ def test_scores_reasons_and_triage_state(analysed: Workspace) -> None:
             select(t.ledger_leaves.c.kind).where(t.ledger_leaves.c.ref == top.id)
         ).all()
     assert [m["state"] for m in marks] == ["dismissed", "escalated"]
+    # The CLI decides for ``local`` unless told otherwise; "ana" has no account here.
+    assert {(m["org"], m["user_id"]) for m in marks} == {("local", None)}
     assert sum(1 for (kind,) in leaves if kind == "triage") == 2
+    # Another organisation's marks are its own queue's: local's state is unchanged.
+    mark_network(analysed, top.id, "dismissed", "cy", org="elsewhere")
+    assert top.id in [r.id for r in reports.triage(analysed, None)]
+    assert top.id not in [r.id for r in reports.triage(analysed, None, org="elsewhere")]
+    # "open" (the web app's reopen) puts a dismissed network back in the queue.
+    mark_network(analysed, top.id, "open", "cy", org="elsewhere")
+    assert top.id in [r.id for r in reports.triage(analysed, None, org="elsewhere")]
     with pytest.raises(LookupError):
         mark_network(analysed, "Nnope", "reviewed", "ana")
     with pytest.raises(ValueError, match="state must be"):

@@ -125,7 +125,8 @@ def _sign_in(page: Any, username: str) -> None:
 
 def test_analyst_journey(page: Any, server: tuple[str, WebWorld], tmp_path: Path) -> None:
     """Log in, triage, open a network (graph drawn), open a post, add it to a case,
-    search, log out; no script error and no CSP violation on the way."""
+    search, save the search and run it again, log out; no script error and no CSP
+    violation on the way."""
     _, world = server
     _sign_in(page, "north-analyst")
     _shot(page, "triage", tmp_path)
@@ -150,6 +151,14 @@ def test_analyst_journey(page: Any, server: tuple[str, WebWorld], tmp_path: Path
     page.goto("/search?q=kisses")
     assert page.locator("ol.hits li").count() == 4
     _shot(page, "search", tmp_path)
+    # Save it, then run it again from the alerts page's list of saved searches.
+    page.fill("form.save-search input[name=name]", "kisses weekly")
+    page.click("form.save-search button")
+    page.wait_for_selector("#saved-searches a:text('kisses weekly')")
+    _shot(page, "alerts", tmp_path)
+    page.click("#saved-searches a:text('kisses weekly')")
+    page.wait_for_selector("ol.hits li")
+    assert page.locator("ol.hits li").count() == 4
 
     page.goto("/triage")
     page.click(f"form[action='/triage/{network}'] button[value=escalated]")
@@ -178,4 +187,13 @@ def test_hostile_post_runs_nothing(page: Any, server: tuple[str, WebWorld], tmp_
     assert "<script>window.__pwned=1;alert(1)</script>" in body  # shown, as text
     page.goto("/search?q=evil")
     assert page.evaluate("typeof window.__pwned") == "undefined"
+    # The selector page lists the hostile post (title, place) beside the others.
+    page.goto(f"/posts/{world.hostile}")
+    page.click("a.selector[href^='/selectors/phone/']")
+    page.wait_for_selector(f"#selector-posts a[href='/posts/{world.hostile}']")
+    _shot(page, "selector", tmp_path)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert (
+        page.locator("#selector-posts script, #selector-posts img, #selector-posts b").count() == 0
+    )
     assert page.problems == [], "\n".join(page.problems)

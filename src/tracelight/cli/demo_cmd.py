@@ -1,7 +1,17 @@
-"""``tracelight demo``: the whole pipeline on a synthetic corpus, in one command."""
+"""``tracelight demo``: the whole pipeline on a synthetic corpus, in one command.
+
+It ends by saying how to open the web app on the demo workspace: it makes a demo
+account (an admin of the organisation ``local``, which holds the demo's posts) with a
+generated passphrase kept in ``<workspace>/demo-account.txt``, readable by its owner
+only, never printed (terminal output ends up in logs and screen shares).
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shlex
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +23,48 @@ from tracelight.pipeline import reports
 from tracelight.pipeline.demo import run_demo
 from tracelight.pipeline.engine import make_engine
 from tracelight.pipeline.progress import NullReporter, Reporter, RichReporter
+from tracelight.store import repository as repo
+from tracelight.store.db import open_engine
+from tracelight.store.workspace import Workspace
+
+DEMO_USER = "demo-admin"
+DEMO_ROLE = "admin"
+DEMO_ACCOUNT_FILE = "demo-account.txt"
+
+
+def ensure_demo_account(ws: Workspace) -> Path:
+    """The demo account, made once: its passphrase file is written (mode 0600) in the
+    transaction that creates the account, so neither exists without the other. A rerun
+    keeps both; if the file was deleted, the account gets a new passphrase and file."""
+    from tracelight.web import accounts
+    from tracelight.web.security import hash_password
+
+    path = ws.root / DEMO_ACCOUNT_FILE
+    engine = open_engine(ws.db_url)
+    try:
+        with engine.begin() as conn:
+            existing = repo.user_by_username(conn, DEMO_USER)
+            if existing is not None and path.exists():
+                return path
+            passphrase = secrets.token_urlsafe(18)
+            if existing is None:
+                accounts.add_user(conn, repo.DEFAULT_ORG, DEMO_ROLE, DEMO_USER, passphrase)
+            else:
+                repo.set_user_password(conn, int(existing.id), hash_password(passphrase))
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(
+                    f"username: {DEMO_USER}\npassphrase: {passphrase}\n"
+                    f"organisation: {repo.DEFAULT_ORG}\nrole: {DEMO_ROLE}\n"
+                )
+    finally:
+        engine.dispose()
+    return path
+
+
+def serve_command(ws: Workspace) -> str:
+    return f"tracelight serve --workspace {shlex.quote(str(ws.root))}"
 
 
 def demo(
@@ -38,6 +90,7 @@ def demo(
             engine.close()
         counts = reports.stats(ws)
         score = result.score
+        account_file = ensure_demo_account(ws)
         if as_json:
             emit_json(
                 {
@@ -53,6 +106,13 @@ def demo(
                         "f1": score.f1,
                         "groups_found": score.groups_found,
                         "groups": score.groups,
+                    },
+                    "web": {
+                        "serve": serve_command(ws),
+                        "url": "http://127.0.0.1:8000/",
+                        "username": DEMO_USER,
+                        "organisation": repo.DEFAULT_ORG,
+                        "passphrase_file": str(account_file),
                     },
                 }
             )
@@ -70,3 +130,13 @@ def demo(
         if hubs:
             shown = ", ".join(f"{kind}:{value} ({count} posts)" for kind, value, count in hubs[:5])
             stdout.print(f"hubs set aside (shared by too many unrelated posts): {safe(shown)}")
+        stdout.print(
+            f"\nopen the web app on this workspace: {safe(serve_command(ws))}"
+            "  then http://127.0.0.1:8000/",
+            soft_wrap=True,
+        )
+        stdout.print(
+            f"sign in as {DEMO_USER} ({DEMO_ROLE} of organisation {repo.DEFAULT_ORG}); "
+            f"the passphrase is in {safe(str(account_file))}",
+            soft_wrap=True,
+        )

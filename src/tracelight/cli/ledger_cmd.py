@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from tracelight.cli.render import emit_json
 from tracelight.ledger import bundle as bundle_mod
 from tracelight.ledger import log, merkle, witness
 from tracelight.ledger.evidence import evidence_store
-from tracelight.ledger.keys import SigningKey
+from tracelight.ledger.keys import SigningKey, log_key_path, workspace_log_key
 from tracelight.ledger.verify import SIG_COSIGNATURE_V1, parse_vkey, verify_bundle
 from tracelight.store import repository as repo
 from tracelight.store.db import open_engine
@@ -37,21 +36,13 @@ evidence_app = typer.Typer(help="Evidence bundles and erasure.", no_args_is_help
 
 
 def key_path(ws: Workspace) -> Path:
-    return ws.root / "ledger" / "log.key"
+    return log_key_path(ws.root)
 
 
 def log_key(ws: Workspace, origin: str | None = None) -> SigningKey:
     """The workspace's log key, generated on first use (origin: --origin or a random name)."""
-    path = key_path(ws)
-    if path.exists():
-        key = SigningKey.load(path)
-        if origin is not None and origin != key.name:
-            raise ValueError(f"the log key {path} is for origin {key.name!r}, not {origin!r}")
-        return key
-    key = SigningKey.generate(origin or f"tracelight.invalid/{secrets.token_hex(6)}")
     ws.ensure()
-    key.save(path)
-    return key
+    return workspace_log_key(ws.root, origin)
 
 
 @contextmanager

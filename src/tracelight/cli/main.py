@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tracelight import __version__
+from tracelight.cli.alerts_cmd import alerts
 from tracelight.cli.analyze_cmd import analyze
 from tracelight.cli.demo_cmd import demo
 from tracelight.cli.extract_cmd import extract
@@ -37,6 +38,7 @@ app.add_typer(triage_app, name="triage")
 app.add_typer(jobs_app, name="jobs")
 app.command()(serve)
 app.add_typer(users_app, name="users")
+app.command()(alerts)
 app.add_typer(images_app, name="images")
 app.add_typer(faces_app, name="faces")
 

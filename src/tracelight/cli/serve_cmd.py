@@ -18,6 +18,10 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Mark cookies Secure: use whenever the app is behind HTTPS.")
     ] = False,
+    max_upload_mib: Annotated[
+        float,
+        typer.Option(min=0.01, help="Largest request body (image uploads) in MiB; 413 beyond."),
+    ] = 10.0,
 ) -> None:
     """Start the web app (pages at /, JSON API at /api/v1, OpenAPI at /openapi.json).
 
@@ -29,6 +33,10 @@ def serve(
 
         from tracelight.web import create_app
 
-        app = create_app(workspace_of(workspace, db), secure_cookies=secure_cookies)
+        app = create_app(
+            workspace_of(workspace, db),
+            secure_cookies=secure_cookies,
+            max_upload_bytes=int(max_upload_mib * 1024 * 1024),
+        )
         stderr.print(f"Tracelight on http://{host}:{port}/  (Ctrl+C to stop)", markup=False)
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

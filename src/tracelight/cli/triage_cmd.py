@@ -1,8 +1,10 @@
 """``tracelight triage``: the queue of networks by risk, and the analysts' marks on it.
 
 ``tracelight triage`` lists; ``tracelight triage mark NETWORK STATE`` records a decision
-(reviewed, escalated, dismissed); ``tracelight triage history NETWORK`` shows them all.
-Reviewed and dismissed networks leave the queue until they grow or their risk rises.
+(reviewed, escalated, dismissed, open); ``tracelight triage history NETWORK`` shows them
+all. Reviewed and dismissed networks leave the queue until they grow or their risk rises.
+Marks are an organisation's (``--org``, default ``local``) and share one history with
+the web app's triage reviews, so a decision made in either shows in both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tracelight.cli.render import emit_json, safe, stdout
 from tracelight.pipeline import reports
 from tracelight.pipeline.reports import NetworkReport
 from tracelight.pipeline.risk import mark_network, marks_history
+from tracelight.store.repository import DEFAULT_ORG
 
 triage_app = typer.Typer(
     help="The triage queue: networks by risk, with reasons; mark them as you work.",
@@ -30,6 +33,10 @@ class State(StrEnum):
     reviewed = "reviewed"
     escalated = "escalated"
     dismissed = "dismissed"
+    open = "open"
+
+
+OrgOpt = Annotated[str, typer.Option("--org", help="The organisation whose decisions these are.")]
 
 
 def triage_json(report: NetworkReport) -> dict[str, object]:
@@ -59,12 +66,13 @@ def triage(
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    org: OrgOpt = DEFAULT_ORG,
 ) -> None:
     """List networks by risk with their reasons, size, cities and time span."""
     if ctx.invoked_subcommand is not None:
         return
     with failures():
-        queue = reports.triage(workspace_of(workspace, db), top or None, show_all)
+        queue = reports.triage(workspace_of(workspace, db), top or None, show_all, org)
         if as_json:
             for report in queue:
                 emit_json(triage_json(report))
@@ -100,7 +108,7 @@ def print_queue(queue: list[NetworkReport]) -> None:
 @triage_app.command("mark")
 def mark(
     network: Annotated[str, typer.Argument(help="The network id, e.g. N018b97e68ec1dd4.")],
-    state: Annotated[State, typer.Argument(help="reviewed, escalated or dismissed.")],
+    state: Annotated[State, typer.Argument(help="reviewed, escalated, dismissed or open.")],
     note: Annotated[str, typer.Option(help="Why, in a few words.")] = "",
     analyst: Annotated[
         str | None, typer.Option(help="Who decides (default: the login name).")
@@ -108,11 +116,14 @@ def mark(
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    org: OrgOpt = DEFAULT_ORG,
 ) -> None:
-    """Mark a network reviewed, escalated or dismissed (kept, and logged in the ledger)."""
+    """Mark a network reviewed, escalated, dismissed or open again (kept, and logged in
+    the ledger)."""
     with failures():
         who = analyst or getpass.getuser()
-        done = mark_network(workspace_of(workspace, db), network, state.value, who, note)
+        ws = workspace_of(workspace, db)
+        done = mark_network(ws, network, state.value, who, note, org=org)
         if as_json:
             emit_json(done)
             return
@@ -125,15 +136,18 @@ def history(
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Only this organisation's marks.")
+    ] = None,
 ) -> None:
-    """Every mark made on a network, oldest first."""
+    """Every mark made on a network (here or in the web app), oldest first."""
     with failures():
-        marks = marks_history(workspace_of(workspace, db), network)
+        marks = marks_history(workspace_of(workspace, db), network, org)
         for m in marks:
             if as_json:
                 emit_json({**m, "marked_at": m["marked_at"].isoformat()})
             else:
                 stdout.print(
                     f"{m['marked_at']:%Y-%m-%d %H:%M}  {safe(m['state'])}  {safe(m['analyst'])}"
-                    f"  {safe(m['note'])}"
+                    f" ({safe(m['org'])})  {safe(m['note'])}"
                 )

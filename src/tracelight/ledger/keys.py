@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,3 +132,27 @@ class SigningKey:
         except (OSError, UnicodeDecodeError) as exc:
             raise KeyFileError(f"cannot read key file {path}: {exc}") from exc
         return cls.from_skey(text, str(path))
+
+
+def log_key_path(workspace_root: Path) -> Path:
+    """Where a workspace keeps its log's private key."""
+    return workspace_root / "ledger" / "log.key"
+
+
+def workspace_log_key(workspace_root: Path, origin: str | None = None) -> SigningKey:
+    """The workspace's log key, generated on first use.
+
+    One rule for every caller (the CLI, the web app's case export) so that every
+    checkpoint and bundle of a workspace is signed by the same log. A new key is named
+    ``origin`` or a random ``tracelight.invalid/...`` name; asking for another origin
+    than the stored key's is an error rather than a second log.
+    """
+    path = log_key_path(workspace_root)
+    if path.exists():
+        key = SigningKey.load(path)
+        if origin is not None and origin != key.name:
+            raise ValueError(f"the log key {path} is for origin {key.name!r}, not {origin!r}")
+        return key
+    key = SigningKey.generate(origin or f"tracelight.invalid/{secrets.token_hex(6)}")
+    key.save(path)
+    return key

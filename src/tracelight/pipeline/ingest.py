@@ -2,7 +2,8 @@
 
 Items stream from the readers and are written in batches, each batch in one
 transaction: image bytes first (content-addressed files, harmless if orphaned),
-then posts, images and rejects together. A process killed at any moment leaves
+then posts, images and rejects together, with the organisation's ownership of the posts
+and the alerts its saved searches raise on them. A process killed at any moment leaves
 every committed batch whole and nothing of the interrupted one; rerunning re-reads
 the sources and, because post ids are content-addressed, adds exactly what is
 missing.
@@ -36,6 +37,7 @@ class IngestSummary:
     duplicate: int = 0
     rejected: int = 0
     images: int = 0
+    alerts: int = 0
     rejects_file: str | None = None
     sources: list[str] = field(default_factory=list)
 
@@ -104,7 +106,14 @@ def _run(
                     repo.insert_rejects(conn, batch.rejects, run_id)
                     # Every post of the batch, duplicates too: the same ad collected by
                     # two organisations is one post that both of them hold.
-                    repo.tag_posts(conn, [p.id for p in batch.posts], org)
+                    ids = [p.id for p in batch.posts]
+                    org_id = repo.get_or_create_org(conn, org)
+                    brought = repo.posts_not_held(conn, ids, org_id)
+                    repo.tag_posts(conn, ids, org)
+                    # Saved searches run over the posts this batch brings the
+                    # organisation, in this transaction: the alerts commit with the
+                    # posts, and a rerun (which brings nothing new) adds none twice.
+                    raised = repo.raise_alerts(conn, brought, org_id)
                     # In the same transaction: a post is in the store exactly when its
                     # leaf is in the evidence log.
                     fresh = set(new)
@@ -122,6 +131,7 @@ def _run(
                     rejects_out.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
                 rejects_out.flush()
                 summary.accepted += len(new)
+                summary.alerts += raised
                 summary.duplicate += len(batch.posts) - len(new)
                 summary.rejected += len(batch.rejects)
                 reporter.advance(len(batch))

@@ -73,13 +73,14 @@ class NetworkReport:
         }
 
 
-def _reports(conn: Connection, top: int | None) -> list[NetworkReport]:
+def _reports(conn: Connection, top: int | None, org: str = repo.DEFAULT_ORG) -> list[NetworkReport]:
     views = repo.list_networks(conn, top)
     ids = [v.id for v in views]
     places = repo.network_cities(conn, ids)
     details = repo.network_details(conn, ids)
     scores = repo.network_risk(conn, ids)
-    marks = repo.latest_triage_marks(conn)
+    # Triage marks are an organisation's decisions (the web app's and the CLI's alike).
+    marks = repo.latest_triage_marks(conn, repo.org_by_name(conn, org))
     cities = repo.network_mention_values(conn, ids, "location")
     out: list[NetworkReport] = []
     for v in views:
@@ -127,22 +128,27 @@ def _fresh(workspace: Workspace) -> None:
         engine.dispose()
 
 
-def networks(workspace: Workspace, top: int | None) -> list[NetworkReport]:
-    """Networks, riskiest first (then largest), with risk reasons and link evidence."""
+def networks(
+    workspace: Workspace, top: int | None, org: str = repo.DEFAULT_ORG
+) -> list[NetworkReport]:
+    """Networks, riskiest first (then largest), with risk reasons, link evidence and
+    organisation ``org``'s latest triage mark."""
     _fresh(workspace)
-    return _read(workspace, lambda conn: _reports(conn, top))
+    return _read(workspace, lambda conn: _reports(conn, top, org))
 
 
 REOPEN_GROWTH = 1.5
 """A closed network is back in the queue when it has grown by this factor since the mark."""
 REOPEN_RISE = 0.1
 """... or when its risk has risen by this much."""
+OPEN_STATES = frozenset({"open", "escalated"})
+"""Marks that keep a network in the queue."""
 
 
 def reopened(report: NetworkReport) -> bool:
     """Whether a reviewed or dismissed network changed enough to be looked at again."""
     mark = report.state
-    if mark is None or mark["state"] == "escalated":
+    if mark is None or mark["state"] in OPEN_STATES:
         return False
     size_then = mark.get("size_then") or report.size
     risk_then = mark.get("risk_then")
@@ -154,18 +160,22 @@ def reopened(report: NetworkReport) -> bool:
 
 
 def triage(
-    workspace: Workspace, top: int | None, include_closed: bool = False
+    workspace: Workspace,
+    top: int | None,
+    include_closed: bool = False,
+    org: str = repo.DEFAULT_ORG,
 ) -> list[NetworkReport]:
-    """The queue: networks by risk; reviewed and dismissed ones left out unless they have
-    changed since (see :func:`reopened`) or ``include_closed``. Escalated ones stay."""
+    """Organisation ``org``'s queue: networks by risk; reviewed and dismissed ones left
+    out unless they have changed since (see :func:`reopened`) or ``include_closed``.
+    Escalated ones stay, and so do ones marked open again (the web app's "reopen")."""
     _fresh(workspace)
 
     def query(conn: Connection) -> list[NetworkReport]:
-        everything = _reports(conn, None)
+        everything = _reports(conn, None, org)
         queue = [
             r
             for r in everything
-            if include_closed or r.state is None or r.state["state"] == "escalated" or reopened(r)
+            if include_closed or r.state is None or r.state["state"] in OPEN_STATES or reopened(r)
         ]
         return queue[:top] if top else queue
 

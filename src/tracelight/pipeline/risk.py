@@ -7,9 +7,11 @@ workspace) every stored score carries the fingerprint of an older model, and the
 read scores the networks again rather than show numbers the configuration no longer
 gives.
 
-Triage marks (reviewed, escalated, dismissed) are appended, never updated, and each is
-also written to the evidence ledger: an analyst's decision on a network is an action a
-court may ask about.
+Triage marks (reviewed, escalated, dismissed, or open again) are appended, never
+updated, and each made here is also written to the evidence ledger: an analyst's
+decision on a network is an action a court may ask about. They are an organisation's
+decisions and share one table with the web app's reviews (whose audit entries enter the
+ledger), so either interface shows the other's.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tracelight.store.workspace import Workspace
 
 RISK_KINDS = ("indicator", "age", "name", "phone", "location")
 """The mention kinds the network features read."""
-STATES = ("reviewed", "escalated", "dismissed")
+STATES = ("reviewed", "escalated", "dismissed", "open")
 PAGE = 500
 
 
@@ -109,9 +111,17 @@ def ensure_scored(store: DbEngine, model: RiskModel) -> RiskSummary | None:
 
 
 def mark_network(
-    workspace: Workspace, network_id: str, state: str, analyst: str, note: str = ""
+    workspace: Workspace,
+    network_id: str,
+    state: str,
+    analyst: str,
+    note: str = "",
+    *,
+    org: str = repo.DEFAULT_ORG,
 ) -> dict[str, Any]:
-    """Record an analyst's decision on a network, in the store and in the ledger."""
+    """Record an analyst's decision on a network for organisation ``org``, in the store
+    and in the ledger. When ``analyst`` is the username of one of the organisation's
+    accounts the mark names that user too, as a web review does."""
     if state not in STATES:
         raise ValueError(f"state must be one of {', '.join(STATES)}")
     store = open_engine(workspace.db_url)
@@ -121,8 +131,19 @@ def mark_network(
             if found is None:
                 raise LookupError(f"no network {network_id!r}")
             size, risk = found
+            org_id = repo.get_or_create_org(conn, org)
+            account = repo.user_by_username(conn, analyst)
+            user_id = int(account.id) if account is not None and account.org_id == org_id else None
             when = repo.add_triage_mark(
-                conn, network_id, state=state, analyst=analyst, note=note, risk=risk, size=size
+                conn,
+                network_id,
+                state=state,
+                analyst=analyst,
+                note=note,
+                risk=risk,
+                size=size,
+                org_id=org_id,
+                user_id=user_id,
             )
             mark = {
                 "network": network_id,
@@ -132,6 +153,7 @@ def mark_network(
                 "marked_at": when.isoformat(),
                 "risk": risk,
                 "size": size,
+                "org": org,
             }
             item = Item(canonical_json(mark), "triage", network_id)
             record(conn, evidence_store(workspace.root), [item], actor=analyst)
@@ -140,10 +162,17 @@ def mark_network(
         store.dispose()
 
 
-def marks_history(workspace: Workspace, network_id: str) -> Sequence[dict[str, Any]]:
+def marks_history(
+    workspace: Workspace, network_id: str, org: str | None = None
+) -> Sequence[dict[str, Any]]:
+    """Every mark on a network, oldest first: of one organisation, or of all of them
+    (each names its ``org``), from the CLI and the web app alike."""
     store = open_engine(workspace.db_url)
     try:
         with store.connect() as conn:
-            return repo.triage_marks(conn, network_id)
+            org_id = repo.org_by_name(conn, org) if org is not None else None
+            if org is not None and org_id is None:
+                return []
+            return repo.triage_marks(conn, network_id, org_id)
     finally:
         store.dispose()

@@ -14,7 +14,20 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracelight.model import ImageBlob, ImageRef, Mention, Network, Post, Reject, SelectorKey
@@ -866,8 +879,12 @@ def add_triage_mark(
     note: str,
     risk: float | None,
     size: int | None,
+    org_id: int,
+    user_id: int | None = None,
 ) -> datetime:
-    """Append an analyst's mark; the latest one is the network's state."""
+    """Append an organisation's mark on a network; its latest one is the network's state
+    for that organisation. The CLI and the web app both write here, so either one's
+    decisions show in the other's history."""
     when = datetime.now(UTC)
     conn.execute(
         insert(t.triage_marks).values(
@@ -878,29 +895,59 @@ def add_triage_mark(
             marked_at=when,
             risk=risk,
             size=size,
+            org_id=org_id,
+            user_id=user_id,
         )
     )
     return when
 
 
-def triage_marks(conn: Connection, network_id: str | None = None) -> list[dict[str, Any]]:
-    """Marks in the order they were made, for one network or all."""
-    query = select(t.triage_marks).order_by(t.triage_marks.c.id)
+def triage_marks(
+    conn: Connection, network_id: str | None = None, org_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Marks in the order they were made, for one network or all, one organisation or
+    all (the CLI, which runs with the whole store's authority, sees every one), each
+    with the organisation's name as ``org``."""
+    query = (
+        select(t.triage_marks, t.organisations.c.name.label("org"))
+        .join(t.organisations, t.organisations.c.id == t.triage_marks.c.org_id)
+        .order_by(t.triage_marks.c.id)
+    )
     if network_id is not None:
         query = query.where(t.triage_marks.c.network_id == network_id)
+    if org_id is not None:
+        query = query.where(t.triage_marks.c.org_id == org_id)
     return [
         {**dict(row._mapping), "marked_at": _aware(row.marked_at)} for row in conn.execute(query)
     ]
 
 
-def latest_triage_marks(conn: Connection) -> dict[str, dict[str, Any]]:
-    """The current mark of every network ever marked."""
-    latest = select(func.max(t.triage_marks.c.id)).group_by(t.triage_marks.c.network_id)
+def latest_triage_marks(conn: Connection, org_id: int | None) -> dict[str, dict[str, Any]]:
+    """The current mark of every network the organisation ever marked (none for an
+    organisation that does not exist yet: ``org_id=None``)."""
+    if org_id is None:
+        return {}
+    latest = (
+        select(func.max(t.triage_marks.c.id))
+        .where(t.triage_marks.c.org_id == org_id)
+        .group_by(t.triage_marks.c.network_id)
+    )
     query = select(t.triage_marks).where(t.triage_marks.c.id.in_(latest))
     return {
         row.network_id: {**dict(row._mapping), "marked_at": _aware(row.marked_at)}
         for row in conn.execute(query)
     }
+
+
+def _latest_state(org_id: int, network_column: Any) -> Any:
+    """The state of the organisation's latest mark on a network, as a scalar subquery."""
+    return (
+        select(t.triage_marks.c.state)
+        .where(t.triage_marks.c.network_id == network_column, t.triage_marks.c.org_id == org_id)
+        .order_by(t.triage_marks.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def network_exists(conn: Connection, network_id: str) -> tuple[int, float | None] | None:
@@ -1166,10 +1213,14 @@ from sqlalchemy import exists, text  # noqa: E402
 from tracelight.store.search import (  # noqa: E402
     HIT_END,
     HIT_START,
+    RANK_CANDIDATES,
     SearchHit,
+    SearchQueryError,
     _hit,
     fts5_query,
+    postgres_search_sql,
     postgres_tsquery,
+    sqlite_search_sql,
 )
 
 
@@ -1328,17 +1379,91 @@ def tag_posts(conn: Connection, post_ids: Sequence[str], org: str = DEFAULT_ORG)
     return tag_posts_org(conn, post_ids, get_or_create_org(conn, org))
 
 
-def _owned(org_id: int, post_column: Any) -> Any:
+def _held(org_id: int, post_column: Any) -> Any:
+    """The organisation holds the post itself (collected it): what it may act on."""
     return exists().where(t.post_orgs.c.post_id == post_column, t.post_orgs.c.org_id == org_id)
 
 
+def _shared(org_id: int, post_column: Any) -> Any:
+    """An unrevoked share gives the organisation read access to the post: a share of the
+    post, of a network holding it, or of a case holding it or such a network. Only the
+    sharing organisation's own posts pass through a share, so a shared network never
+    shows a third organisation's posts."""
+    share = t.shares
+    owner = t.post_orgs.alias("share_owner")
+    in_network = t.network_posts.alias("shared_member")
+    item = t.case_items.alias("shared_item")
+    in_item_network = t.network_posts.alias("shared_item_member")
+    # Each subquery names the one table it reads; everything else it mentions (the
+    # share, the case item, the post of the enclosing query, however many levels up)
+    # is correlated, never pulled into its FROM.
+    network_holds = (
+        exists()
+        .where(in_network.c.network_id == share.c.ref, in_network.c.post_id == post_column)
+        .correlate_except(in_network)
+    )
+    item_network_holds = (
+        exists()
+        .where(
+            in_item_network.c.network_id == item.c.ref,
+            in_item_network.c.post_id == post_column,
+        )
+        .correlate_except(in_item_network)
+    )
+    case_holds = (
+        exists()
+        .where(
+            item.c.case_id == share.c.case_id,
+            or_(
+                and_(item.c.kind == "post", item.c.ref == post_column),
+                and_(item.c.kind == "network", item_network_holds),
+            ),
+        )
+        .correlate_except(item)
+    )
+    owner_holds = (
+        exists()
+        .where(owner.c.post_id == post_column, owner.c.org_id == share.c.owner_org_id)
+        .correlate_except(owner)
+    )
+    return (
+        exists()
+        .where(
+            share.c.target_org_id == org_id,
+            share.c.revoked_at.is_(None),
+            owner_holds,
+            or_(
+                and_(share.c.kind == "post", share.c.ref == post_column),
+                and_(share.c.kind == "network", network_holds),
+                and_(share.c.kind == "case", case_holds),
+            ),
+        )
+        .correlate_except(share)
+    )
+
+
+def _owned(org_id: int, post_column: Any) -> Any:
+    """The organisation may read the post: it holds it, or it was shared with it.
+
+    Every organisation-scoped read below filters with this, so sharing reaches every
+    page and API answer without each one having to know about it. Writes (adding to a
+    case, triage, sharing onwards) check :func:`_held` instead: shared data is read-only.
+    """
+    return or_(_held(org_id, post_column), _shared(org_id, post_column))
+
+
 def org_post(conn: Connection, post_id: str, org_id: int) -> Post | None:
-    """The post if organisation ``org_id`` owns it, else ``None`` (not found and not
-    allowed look the same, so a foreign id reveals nothing)."""
+    """The post if organisation ``org_id`` holds it or it was shared with it, else
+    ``None`` (not found and not allowed look the same, so a foreign id reveals nothing)."""
     row = conn.execute(
         select(*_POST_COLUMNS).where(t.posts.c.id == post_id, _owned(org_id, t.posts.c.id))
     ).first()
     return None if row is None else row_to_post(row)
+
+
+def post_held(conn: Connection, post_id: str, org_id: int) -> bool:
+    """Whether the organisation holds the post itself (not merely through a share)."""
+    return bool(conn.scalar(select(_held(org_id, literal(post_id)))))
 
 
 def post_mentions(conn: Connection, post_id: str) -> list[dict[str, Any]]:
@@ -1383,13 +1508,76 @@ def post_networks(conn: Connection, post_id: str) -> list[str]:
 
 
 def _org_size(org_id: int) -> Any:
+    """How many of a network's posts the organisation holds. The triage queue is the
+    organisation's own work, so networks only shared with it stay out of it (they are
+    listed under "Shared with us")."""
     return (
         select(func.count())
         .select_from(t.network_posts)
         .where(t.network_posts.c.network_id == t.networks.c.id)
-        .where(_owned(org_id, t.network_posts.c.post_id))
+        .where(_held(org_id, t.network_posts.c.post_id))
         .scalar_subquery()
     )
+
+
+TRIAGE_WINDOW = 4
+"""Networks read per step, as a multiple of the queue's length, while finding its head."""
+TRIAGE_MAX_CANDIDATES = 5000
+"""Beyond this many candidates :func:`_triage_candidates` gives up (the full query runs)."""
+
+
+def _triage_candidates(conn: Connection, org_id: int, limit: int) -> list[str] | None:
+    """The ids among which the triage queue's first ``limit`` networks must be, or
+    ``None`` when they are too many to be worth it (then every network is ranked).
+
+    Ranking every network by ``org_size`` (a count over its posts) took seconds on a
+    million posts, for a page of 200. The queue's order is (risk, org_size, id), and
+    ``org_size <= size``, so: walk the networks by (risk, size, id), which needs no
+    per-post work, keeping those holding one of the organisation's posts, until
+    ``limit`` are found. Every network of higher risk than the last one kept is among
+    them. Only a network of the same risk as the last one can still belong, and only
+    if it has at least as many posts as the smallest ``org_size`` of the kept ones at
+    that risk (see the proof in docs/web.md, "Load"); those are added as candidates.
+    """
+    risk = func.coalesce(t.network_risk.c.risk, t.networks.c.risk)
+    held = exists().where(
+        t.network_posts.c.network_id == t.networks.c.id,
+        _held(org_id, t.network_posts.c.post_id),
+    )
+    ordered = (
+        select(t.networks.c.id, t.networks.c.size, risk.label("risk"))
+        .outerjoin(t.network_risk, t.network_risk.c.network_id == t.networks.c.id)
+        .where(t.networks.c.size >= 2)
+        .order_by(risk.desc().nulls_last(), t.networks.c.size.desc(), t.networks.c.id)
+    )
+    window = max(limit * TRIAGE_WINDOW, 100)
+    kept: list[Any] = []
+    offset = 0
+    while len(kept) < limit:
+        page = ordered.limit(window).offset(offset).subquery()
+        mine = exists().where(
+            t.network_posts.c.network_id == page.c.id, _held(org_id, t.network_posts.c.post_id)
+        )
+        rows = conn.execute(select(page, mine.label("mine"))).all()
+        kept.extend([r for r in rows if r.mine][: limit - len(kept)])
+        if len(rows) < window:
+            break
+        offset += window
+    if len(kept) < limit:
+        return [r.id for r in kept]  # every network of the organisation is here
+    boundary = kept[-1].risk
+    tied = [r.id for r in kept if r.risk == boundary]
+    smallest = conn.scalar(select(func.min(_org_size(org_id))).where(t.networks.c.id.in_(tied)))
+    same_risk = risk.is_(None) if boundary is None else risk == boundary
+    extra = conn.scalars(
+        select(t.networks.c.id)
+        .outerjoin(t.network_risk, t.network_risk.c.network_id == t.networks.c.id)
+        .where(same_risk, t.networks.c.size >= max(2, int(smallest or 0)), held)
+        .limit(TRIAGE_MAX_CANDIDATES + 1)
+    ).all()
+    if len(extra) > TRIAGE_MAX_CANDIDATES:
+        return None
+    return sorted({r.id for r in kept} | set(extra))
 
 
 def org_networks(conn: Connection, org_id: int, limit: int) -> list[dict[str, Any]]:
@@ -1397,18 +1585,12 @@ def org_networks(conn: Connection, org_id: int, limit: int) -> list[dict[str, An
 
     ``org_size`` counts only the organisation's own posts; ``partial`` marks a network
     that also holds posts of other organisations, whose reasons are then withheld
-    (they were computed over posts this organisation may not see).
+    (they were computed over posts this organisation may not see). Only the networks
+    that can make the first ``limit`` are ranked (:func:`_triage_candidates`).
     """
+    candidates = _triage_candidates(conn, org_id, limit)
     org_size = _org_size(org_id).label("org_size")
-    review = (
-        select(t.network_reviews.c.status)
-        .where(
-            t.network_reviews.c.network_id == t.networks.c.id,
-            t.network_reviews.c.org_id == org_id,
-        )
-        .scalar_subquery()
-        .label("review")
-    )
+    review = _latest_state(org_id, t.networks.c.id).label("review")
     scored = t.network_risk
     inner = (
         select(
@@ -1420,6 +1602,7 @@ def org_networks(conn: Connection, org_id: int, limit: int) -> list[dict[str, An
         )
         .outerjoin(scored, scored.c.network_id == t.networks.c.id)
         .where(t.networks.c.size >= 2)
+        .where(t.networks.c.size >= 2 if candidates is None else t.networks.c.id.in_(candidates))
         .subquery()
     )
     query = (
@@ -1444,6 +1627,19 @@ def org_networks(conn: Connection, org_id: int, limit: int) -> list[dict[str, An
 
 
 def network_in_org(conn: Connection, network_id: str, org_id: int) -> bool:
+    """Whether the network holds a post the organisation holds itself: what lets it
+    review the network, add it to a case or share it (a share alone does not)."""
+    query = select(
+        exists().where(
+            t.network_posts.c.network_id == network_id, _held(org_id, t.network_posts.c.post_id)
+        )
+    )
+    return bool(conn.scalar(query))
+
+
+def network_visible(conn: Connection, network_id: str, org_id: int) -> bool:
+    """Whether the organisation may read the network: it holds one of its posts, or one
+    was shared with it."""
     query = select(
         exists().where(
             t.network_posts.c.network_id == network_id, _owned(org_id, t.network_posts.c.post_id)
@@ -1460,13 +1656,17 @@ def org_network(conn: Connection, network_id: str, org_id: int) -> dict[str, Any
     only when every member is the organisation's; otherwise ``partial`` is true.
     """
     row = conn.execute(select(t.networks).where(t.networks.c.id == network_id)).first()
-    if row is None or not network_in_org(conn, network_id, org_id):
+    # As in search: with nothing shared with the organisation, reading is holding, and
+    # the (costly to build) sharing rule is left out of the statements.
+    shared = has_incoming_shares(conn, org_id)
+    readable, visible = (_owned, network_visible) if shared else (_held, network_in_org)
+    if row is None or not visible(conn, network_id, org_id):
         return None
     members = list(
         conn.execute(
             select(t.posts.c.id, t.posts.c.title, t.posts.c.location, t.posts.c.posted_at)
             .join(t.network_posts, t.network_posts.c.post_id == t.posts.c.id)
-            .where(t.network_posts.c.network_id == network_id, _owned(org_id, t.posts.c.id))
+            .where(t.network_posts.c.network_id == network_id, readable(org_id, t.posts.c.id))
             .order_by(t.posts.c.posted_at, t.posts.c.seq)
         )
     )
@@ -1475,7 +1675,7 @@ def org_network(conn: Connection, network_id: str, org_id: int) -> dict[str, Any
         select(t.links.c.post_id, t.selectors.c.kind, t.selectors.c.value)
         .join(t.selectors, t.selectors.c.id == t.links.c.selector_id)
         .join(t.network_posts, t.network_posts.c.post_id == t.links.c.post_id)
-        .where(t.network_posts.c.network_id == network_id, _owned(org_id, t.links.c.post_id))
+        .where(t.network_posts.c.network_id == network_id, readable(org_id, t.links.c.post_id))
         .where(t.selectors.c.post_count >= 2)
         .order_by(t.selectors.c.kind, t.selectors.c.value, t.links.c.post_id)
     )
@@ -1502,11 +1702,7 @@ def org_network(conn: Connection, network_id: str, org_id: int) -> dict[str, Any
     profile = conn.execute(
         select(t.network_profiles).where(t.network_profiles.c.network_id == network_id)
     ).first()
-    review = conn.scalar(
-        select(t.network_reviews.c.status).where(
-            t.network_reviews.c.network_id == network_id, t.network_reviews.c.org_id == org_id
-        )
-    )
+    review = conn.scalar(select(_latest_state(org_id, literal(network_id))))
     return {
         "id": row.id,
         "size": len(own),
@@ -1536,22 +1732,29 @@ def org_network(conn: Connection, network_id: str, org_id: int) -> dict[str, Any
 
 
 def set_network_review(
-    conn: Connection, org_id: int, network_id: str, status: str, user_id: int
+    conn: Connection,
+    org_id: int,
+    network_id: str,
+    status: str,
+    user_id: int,
+    *,
+    note: str = "",
 ) -> None:
-    """Record the organisation's triage decision on a network (the latest one wins)."""
-    conn.execute(
-        delete(t.network_reviews).where(
-            t.network_reviews.c.org_id == org_id, t.network_reviews.c.network_id == network_id
-        )
-    )
-    conn.execute(
-        insert(t.network_reviews).values(
-            org_id=org_id,
-            network_id=network_id,
-            status=status,
-            reviewed_by=user_id,
-            reviewed_at=datetime.now(UTC),
-        )
+    """Record the organisation's triage decision on a network, made in the web app, in
+    the same history as ``tracelight triage mark`` (the latest mark wins)."""
+    username = conn.scalar(select(t.users.c.username).where(t.users.c.id == user_id))
+    found = network_exists(conn, network_id)
+    size, risk = found if found is not None else (None, None)
+    add_triage_mark(
+        conn,
+        network_id,
+        state=status,
+        analyst=str(username),
+        note=note,
+        risk=risk,
+        size=size,
+        org_id=org_id,
+        user_id=user_id,
     )
 
 
@@ -1572,13 +1775,28 @@ def org_search(
     limit: int = 20,
     filters: SearchFilters | None = None,
 ) -> list[SearchHit]:
-    """Full-text search restricted to the organisation's posts, with optional filters.
+    """Full-text search restricted to the posts the organisation may read (its own and
+    those shared with it), with optional filters.
 
     The same query language and quoting as :mod:`tracelight.store.search`; the
-    organisation is joined in SQL so ranking and the limit apply to its posts only.
+    organisation is checked in SQL so ranking and the limit apply to its posts only.
     """
-    filters = filters or SearchFilters()
-    params: dict[str, Any] = {"org": org_id, "limit": limit, "hs": HIT_START, "he": HIT_END}
+    return _org_search(conn, query, org_id, limit, filters or SearchFilters(), only=None)
+
+
+def _org_search(
+    conn: Connection,
+    query: str,
+    org_id: int,
+    limit: int,
+    filters: SearchFilters,
+    *,
+    only: Sequence[str] | None,
+) -> list[SearchHit]:
+    """:func:`org_search`, optionally among the posts ``only`` (saved-search alerts run
+    the very same search over just the posts an ingest batch brought)."""
+    params: dict[str, Any] = {"limit": limit, "hs": HIT_START, "he": HIT_END}
+    params["candidates"] = max(RANK_CANDIDATES, limit)  # ranking is bounded: see search.py
     where = []
     if filters.country:
         where.append("p.country = :country")
@@ -1592,34 +1810,44 @@ def org_search(
     if filters.until:
         where.append("p.posted_at < :until")
         params["until"] = filters.until
+    sqlite_db = conn.dialect.name == "sqlite"
+    if only is not None:
+        if not only:
+            return []
+        bounds = conn.execute(
+            select(func.min(t.posts.c.seq), func.max(t.posts.c.seq)).where(t.posts.c.id.in_(only))
+        ).one()
+        if bounds[0] is None:
+            return []
+        # The seq range lets FTS5 seek straight to the batch's rows in its index.
+        seq = "posts_fts.rowid" if sqlite_db else "p.seq"
+        where.append(f"{seq} BETWEEN :lo AND :hi AND p.id IN :only")
+        params.update(lo=bounds[0], hi=bounds[1], only=list(only))
+    # The visibility rule is the one Core expression every other read uses, rendered
+    # with its only values (an integer id and fixed kind names) inline. Search is the
+    # hot path: an organisation nothing is shared with needs only the ownership test.
+    rule = _owned if has_incoming_shares(conn, org_id) else _held
+    visible = rule(org_id, literal_column("p.id")).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+    )
+    where.append(f"({visible})")
     extra = "".join(f" AND {clause}" for clause in where)
-    owned = " JOIN post_orgs o ON o.post_id = p.id AND o.org_id = :org"
-    if conn.dialect.name == "sqlite":
+    if sqlite_db:
         if filters.since or filters.until:
             # SQLite keeps datetimes as text; bind them the way SQLAlchemy stores them.
             for key in ("since", "until"):
                 if params.get(key) is not None:
                     params[key] = params[key].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         params["match"] = fts5_query(query)
-        sql = (
-            "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
-            "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, bm25(posts_fts) AS rank "
-            "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid" + owned + " "
-            "WHERE posts_fts MATCH :match" + extra + " ORDER BY rank, p.seq LIMIT :limit"
-        )
+        sql = sqlite_search_sql(extra)
     else:
         expression, phrase_params = postgres_tsquery(query)
         params.update(phrase_params)
-        # ``expression`` holds only fixed function calls and bind-parameter names.
-        sql = (
-            "SELECT p.id, p.source, p.title, p.location, p.posted_at, "  # noqa: S608 - fixed SQL
-            "ts_headline('simple', coalesce(p.title, '') || ' — ' || coalesce(p.body, ''), q, "
-            "  'StartSel=' || :hs || ', StopSel=' || :he || ', MaxWords=24, MinWords=8') "
-            "  AS snippet, -ts_rank(p.search, q) AS rank "
-            f"FROM posts p{owned}, (SELECT {expression} AS q) query "
-            "WHERE p.search @@ q" + extra + " ORDER BY rank, p.seq LIMIT :limit"
-        )
-    return [_hit(row) for row in conn.execute(text(sql), params)]
+        sql = postgres_search_sql(expression, extra)
+    statement = text(sql)
+    if only is not None:
+        statement = statement.bindparams(bindparam("only", expanding=True))
+    return [_hit(row) for row in conn.execute(statement, params)]
 
 
 def reason_texts(reasons: Sequence[Any]) -> list[str]:
@@ -1785,3 +2013,380 @@ def count_audit_since(
     if client is not None:
         query = query.where(t.audit_log.c.client == client)
     return int(conn.scalar(query) or 0)
+
+
+# -- web: sharing between organisations ------------------------------------------------
+
+SHARE_KINDS = ("case", "network", "post")
+
+
+def has_incoming_shares(conn: Connection, org_id: int) -> bool:
+    """Whether any unrevoked share is made to the organisation."""
+    query = select(t.shares.c.id).where(
+        t.shares.c.target_org_id == org_id, t.shares.c.revoked_at.is_(None)
+    )
+    return conn.execute(query.limit(1)).first() is not None
+
+
+def share_target_held(conn: Connection, org_id: int, kind: str, ref: str) -> bool:
+    """Whether organisation ``org_id`` holds what it wants to share: its own case, or a
+    network or post it holds itself (never something merely shared with it, so a share
+    cannot be passed on)."""
+    if kind == "case":
+        if not ref.isdigit() or len(ref) > 18:
+            return False
+        query = select(t.cases.c.id).where(t.cases.c.id == int(ref), t.cases.c.org_id == org_id)
+        return conn.scalar(query) is not None
+    if kind == "network":
+        return network_in_org(conn, ref, org_id)
+    if kind == "post":
+        return post_held(conn, ref, org_id)
+    return False
+
+
+def add_share(
+    conn: Connection,
+    owner_org_id: int,
+    target_org_id: int,
+    kind: str,
+    ref: str,
+    *,
+    user_id: int,
+) -> int:
+    """Grant ``target_org_id`` read access to a case, network or post of the owner; the
+    caller has checked the owner holds it (:func:`share_target_held`). Sharing what is
+    already shared returns the standing share rather than a second one."""
+    share = t.shares
+    standing = conn.scalar(
+        select(share.c.id).where(
+            share.c.owner_org_id == owner_org_id,
+            share.c.target_org_id == target_org_id,
+            share.c.kind == kind,
+            share.c.ref == ref,
+            share.c.revoked_at.is_(None),
+        )
+    )
+    if standing is not None:
+        return int(standing)
+    result = conn.execute(
+        insert(share).values(
+            owner_org_id=owner_org_id,
+            target_org_id=target_org_id,
+            kind=kind,
+            ref=ref,
+            case_id=int(ref) if kind == "case" else None,
+            created_by=user_id,
+            created_at=datetime.now(UTC),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def revoke_share(conn: Connection, share_id: int, owner_org_id: int, user_id: int) -> bool:
+    """End a standing share of the owner's; ``False`` when there is none with that id (or
+    it is another organisation's, which looks the same)."""
+    result = conn.execute(
+        update(t.shares)
+        .where(
+            t.shares.c.id == share_id,
+            t.shares.c.owner_org_id == owner_org_id,
+            t.shares.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=datetime.now(UTC), revoked_by=user_id)
+    )
+    return bool(result.rowcount)
+
+
+def get_share(conn: Connection, share_id: int, owner_org_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(t.shares).where(t.shares.c.id == share_id, t.shares.c.owner_org_id == owner_org_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def _share_rows(conn: Connection, where: Any, other_org: Any) -> list[dict[str, Any]]:
+    other = t.organisations.alias("other_org")
+    query = (
+        select(
+            t.shares.c.id,
+            t.shares.c.kind,
+            t.shares.c.ref,
+            t.shares.c.case_id,
+            t.shares.c.created_at,
+            other.c.name.label("org"),
+            t.users.c.username.label("shared_by"),
+            t.cases.c.title.label("case_title"),
+        )
+        .join(other, other.c.id == other_org)
+        .join(t.users, t.users.c.id == t.shares.c.created_by)
+        .outerjoin(t.cases, t.cases.c.id == t.shares.c.case_id)
+        .where(where, t.shares.c.revoked_at.is_(None))
+        .order_by(t.shares.c.id.desc())
+    )
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["created_at"] = _aware(item["created_at"])
+        out.append(item)
+    return out
+
+
+def shares_with(conn: Connection, org_id: int) -> list[dict[str, Any]]:
+    """Standing shares made *to* the organisation ("shared with us"), newest first; a
+    shared case comes with its posts and networks (``items``), which the receiver may
+    open; its notes stay with the owner."""
+    found = _share_rows(conn, t.shares.c.target_org_id == org_id, t.shares.c.owner_org_id)
+    for share in found:
+        share["items"] = []
+        if share["kind"] == "case" and share["case_id"] is not None:
+            share["items"] = [
+                dict(r._mapping)
+                for r in conn.execute(
+                    select(t.case_items.c.kind, t.case_items.c.ref)
+                    .where(t.case_items.c.case_id == share["case_id"])
+                    .order_by(t.case_items.c.id)
+                )
+            ]
+    return found
+
+
+def shares_by(conn: Connection, org_id: int) -> list[dict[str, Any]]:
+    """Standing shares the organisation made ("shared by us"), newest first."""
+    return _share_rows(conn, t.shares.c.owner_org_id == org_id, t.shares.c.target_org_id)
+
+
+# -- web: saved searches and their alerts ----------------------------------------------
+
+
+def _filters_json(filters: SearchFilters) -> dict[str, Any]:
+    return {
+        "country": filters.country,
+        "source": filters.source,
+        "since": filters.since.isoformat() if filters.since else None,
+        "until": filters.until.isoformat() if filters.until else None,
+    }
+
+
+def filters_from_json(value: dict[str, Any] | None) -> SearchFilters:
+    value = value or {}
+
+    def when(key: str) -> datetime | None:
+        raw = value.get(key)
+        return _aware(datetime.fromisoformat(raw)) if raw else None
+
+    return SearchFilters(
+        country=value.get("country") or None,
+        source=value.get("source") or None,
+        since=when("since"),
+        until=when("until"),
+    )
+
+
+def insert_saved_search(
+    conn: Connection, org_id: int, user_id: int, *, name: str, query: str, filters: SearchFilters
+) -> int:
+    """Save a user's search; from now on each newly ingested post of the organisation
+    that it finds raises an alert. Posts already held raise none."""
+    result = conn.execute(
+        insert(t.saved_searches).values(
+            org_id=org_id,
+            user_id=user_id,
+            name=name,
+            query=query,
+            filters=_filters_json(filters),
+            created_at=datetime.now(UTC),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def user_saved_searches(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    """A user's saved searches, newest first, each with its count of unread alerts."""
+    unread = (
+        select(func.count())
+        .where(
+            t.search_alerts.c.saved_search_id == t.saved_searches.c.id,
+            t.search_alerts.c.read_at.is_(None),
+        )
+        .scalar_subquery()
+        .label("unread")
+    )
+    query = (
+        select(t.saved_searches, unread)
+        .where(t.saved_searches.c.user_id == user_id)
+        .order_by(t.saved_searches.c.id.desc())
+    )
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["created_at"] = _aware(item["created_at"])
+        out.append(item)
+    return out
+
+
+def delete_saved_search(conn: Connection, saved_id: int, user_id: int) -> bool:
+    """Remove a user's saved search with its alerts; ``False`` if it is not theirs."""
+    found = conn.scalar(
+        select(t.saved_searches.c.id).where(
+            t.saved_searches.c.id == saved_id, t.saved_searches.c.user_id == user_id
+        )
+    )
+    if found is None:
+        return False
+    conn.execute(delete(t.search_alerts).where(t.search_alerts.c.saved_search_id == saved_id))
+    conn.execute(delete(t.saved_searches).where(t.saved_searches.c.id == saved_id))
+    return True
+
+
+def posts_not_held(conn: Connection, post_ids: Sequence[str], org_id: int) -> list[str]:
+    """Those of ``post_ids`` the organisation does not hold yet: read before an ingest
+    batch is tagged, they are the posts that batch brings the organisation."""
+    held: set[str] = set()
+    unique = list(dict.fromkeys(post_ids))
+    for chunk in _chunks(unique):
+        held.update(
+            conn.scalars(
+                select(t.post_orgs.c.post_id).where(
+                    t.post_orgs.c.org_id == org_id, t.post_orgs.c.post_id.in_(chunk)
+                )
+            )
+        )
+    return [p for p in unique if p not in held]
+
+
+def raise_alerts(conn: Connection, post_ids: Sequence[str], org_id: int) -> int:
+    """Run each of the organisation's saved searches over ``post_ids`` (the posts an
+    ingest batch just brought it) and record an alert for every match.
+
+    Runs in the ingest batch's transaction, so the alerts commit with the posts or not
+    at all; the (saved search, post) key makes a rerun add nothing twice. The search is
+    :func:`org_search` itself, restricted to these posts. Returns the matches found.
+    """
+    if not post_ids:
+        return 0
+    searches = list(
+        conn.execute(
+            select(t.saved_searches.c.id, t.saved_searches.c.query, t.saved_searches.c.filters)
+            .where(t.saved_searches.c.org_id == org_id)
+            .order_by(t.saved_searches.c.id)
+        )
+    )
+    if not searches:
+        return 0
+    now = datetime.now(UTC)
+    found = 0
+    for chunk in _chunks(list(dict.fromkeys(post_ids))):
+        for saved in searches:
+            try:
+                filters = filters_from_json(saved.filters)
+                hits = _org_search(conn, saved.query, org_id, len(chunk), filters, only=chunk)
+            except SearchQueryError:  # saved before a parser change made it empty
+                continue
+            rows = [
+                {"saved_search_id": saved.id, "post_id": h.post_id, "raised_at": now} for h in hits
+            ]
+            _insert_ignore(conn, t.search_alerts, rows)
+            found += len(rows)
+    return found
+
+
+def _alert_query(user_id: int, org_id: int) -> Any:
+    return (
+        select(
+            t.search_alerts.c.id,
+            t.search_alerts.c.post_id,
+            t.search_alerts.c.raised_at,
+            t.search_alerts.c.read_at,
+            t.saved_searches.c.id.label("saved_search_id"),
+            t.saved_searches.c.name,
+            t.saved_searches.c.query,
+            t.posts.c.title,
+            t.posts.c.source,
+            t.posts.c.location,
+            t.posts.c.posted_at,
+        )
+        .join(t.saved_searches, t.saved_searches.c.id == t.search_alerts.c.saved_search_id)
+        .join(t.posts, t.posts.c.id == t.search_alerts.c.post_id)
+        .where(t.saved_searches.c.user_id == user_id, _owned(org_id, t.posts.c.id))
+    )
+
+
+def user_alerts(
+    conn: Connection, user_id: int, org_id: int, *, unread_only: bool = False, limit: int = 200
+) -> list[dict[str, Any]]:
+    """The user's alerts, newest first (unread ones only if asked)."""
+    query = _alert_query(user_id, org_id)
+    if unread_only:
+        query = query.where(t.search_alerts.c.read_at.is_(None))
+    query = query.order_by(t.search_alerts.c.id.desc()).limit(limit)
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        for key in ("raised_at", "read_at", "posted_at"):
+            item[key] = _aware(item[key])
+        out.append(item)
+    return out
+
+
+def unread_alert_count(conn: Connection, user_id: int, org_id: int) -> int:
+    """Unread alerts the user can still open: an alert on a post whose share was revoked
+    no longer counts, exactly as it no longer shows in :func:`user_alerts`."""
+    unread = _alert_query(user_id, org_id).where(t.search_alerts.c.read_at.is_(None))
+    return int(conn.scalar(select(func.count()).select_from(unread.subquery())) or 0)
+
+
+def mark_alerts_read(conn: Connection, user_id: int, alert_id: int | None = None) -> int:
+    """Mark one of the user's alerts read, or all of them; how many changed."""
+    mine = select(t.saved_searches.c.id).where(t.saved_searches.c.user_id == user_id)
+    query = (
+        update(t.search_alerts)
+        .where(t.search_alerts.c.saved_search_id.in_(mine), t.search_alerts.c.read_at.is_(None))
+        .values(read_at=datetime.now(UTC))
+    )
+    if alert_id is not None:
+        query = query.where(t.search_alerts.c.id == alert_id)
+    return int(conn.execute(query).rowcount or 0)
+
+
+def alert_exists(conn: Connection, user_id: int, alert_id: int) -> bool:
+    query = (
+        select(t.search_alerts.c.id)
+        .join(t.saved_searches, t.saved_searches.c.id == t.search_alerts.c.saved_search_id)
+        .where(t.search_alerts.c.id == alert_id, t.saved_searches.c.user_id == user_id)
+    )
+    return conn.execute(query).first() is not None
+
+
+def all_alerts(conn: Connection, username: str | None = None) -> list[dict[str, Any]]:
+    """Unread alerts of every user, or of one, for ``tracelight alerts`` (the CLI runs
+    with the whole store's authority)."""
+    query = (
+        select(
+            t.search_alerts.c.id,
+            t.search_alerts.c.post_id,
+            t.search_alerts.c.raised_at,
+            t.saved_searches.c.name,
+            t.saved_searches.c.query,
+            t.users.c.username,
+            t.organisations.c.name.label("org"),
+            t.posts.c.title,
+        )
+        .join(t.saved_searches, t.saved_searches.c.id == t.search_alerts.c.saved_search_id)
+        .join(t.users, t.users.c.id == t.saved_searches.c.user_id)
+        .join(t.organisations, t.organisations.c.id == t.saved_searches.c.org_id)
+        .join(t.posts, t.posts.c.id == t.search_alerts.c.post_id)
+        .where(t.search_alerts.c.read_at.is_(None))
+        .order_by(t.search_alerts.c.id)
+    )
+    if username is not None:
+        query = query.where(t.users.c.username == username)
+    out = []
+    for row in conn.execute(query):
+        item = dict(row._mapping)
+        item["raised_at"] = _aware(item["raised_at"])
+        out.append(item)
+    return out

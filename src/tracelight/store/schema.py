@@ -377,7 +377,14 @@ triage_marks = Table(
     Column("marked_at", DateTime(timezone=True), nullable=False),
     Column("risk", Float),
     Column("size", Integer),
+    # The one history of triage decisions, written by the CLI and the web app alike
+    # (0007 merged the web's former network_reviews into it): whose decision it is
+    # (``org_id``), and the user when the analyst has an account (the CLI may name
+    # someone who has none; ``analyst`` always holds the name).
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
     Index("ix_triage_marks_network_id", "network_id"),
+    Index("ix_triage_marks_org_id_network_id", "org_id", "network_id"),
 )
 # --- end risk ---
 
@@ -385,7 +392,8 @@ triage_marks = Table(
 # The investigator web app (tracelight.web): organisations, their users and API tokens,
 # server-side login sessions, which organisation each post belongs to (ownership is kept
 # beside the posts, never written into them: posts are immutable evidence), cases with
-# their items and notes, triage decisions, and the audit log of every read and action.
+# their items and notes, the audit log of every read and action, what is shared between
+# organisations, and saved searches with their alerts.
 
 organisations = Table(
     "organisations",
@@ -476,18 +484,6 @@ case_notes = Table(
     Index("ix_case_notes_case_id", "case_id"),
 )
 
-network_reviews = Table(
-    "network_reviews",
-    metadata,
-    # Keyed by network id without a foreign key: network ids are stable across analyze
-    # runs, which delete and rewrite the networks table, and a decision must survive that.
-    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
-    Column("network_id", String(16), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("reviewed_by", Integer, ForeignKey("users.id"), nullable=False),
-    Column("reviewed_at", DateTime(timezone=True), nullable=False),
-)
-
 audit_log = Table(
     "audit_log",
     metadata,
@@ -503,5 +499,56 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_action_at", "action", "at"),
     Index("ix_audit_log_org_id", "org_id"),
+)
+
+# Sharing between organisations: the owner grants another organisation read access to
+# one case (and thereby its posts and networks), network or post. Reads check these rows
+# in SQL (repository._owned); a revoked share keeps its row, so who granted what to
+# whom, and when it ended, stays on record beside the audit log.
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("target_org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # The post id, network id, or the case id as text; ``case_id`` repeats a case's id
+    # as an integer so the visibility check joins case items without a cast.
+    Column("ref", String(64), nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id")),
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_by", Integer, ForeignKey("users.id")),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index("ix_shares_target_org_id", "target_org_id", "kind"),
+    Index("ix_shares_owner_org_id", "owner_org_id"),
+)
+
+# Saved searches and the alerts they raise when ingest brings the organisation a new
+# post that matches. One alert per (saved search, post): the unique key is what makes
+# matching idempotent when an ingest is rerun.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("filters", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_saved_searches_org_id", "org_id"),
+    Index("ix_saved_searches_user_id", "user_id"),
+)
+
+search_alerts = Table(
+    "search_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("saved_search_id", Integer, ForeignKey("saved_searches.id"), nullable=False),
+    Column("post_id", String(32), ForeignKey("posts.id"), nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+    UniqueConstraint("saved_search_id", "post_id", name="uq_search_alerts_search_post"),
 )
 # --- end web ---

@@ -72,24 +72,87 @@ def fts5_query(query: str) -> str:
     return expression
 
 
-def search_posts(conn: Connection, query: str, limit: int = 20) -> list[SearchHit]:
-    if conn.dialect.name == "sqlite":
-        return _search_sqlite(conn, query, limit)
-    return _search_postgres(conn, query, limit)
+RANK_CANDIDATES = 1000
+"""Relevance ranking looks at no more than this many matches, the newest collected first.
+
+Ranking every match costs time in proportion to the match set: a common word matches
+hundreds of thousands of posts in a million, and scoring (``bm25``, ``ts_rank``) and
+sorting all of them took seconds. The newest ``RANK_CANDIDATES`` matches that pass the
+filters and the organisation's access are found by walking the full-text index in
+collection order, which stops as soon as enough are found; only those are scored, and
+only the ``limit`` best get a snippet. A search with fewer matches than this is ranked
+exactly as before; a broader one shows the most relevant of its newest matches, which is
+what an analyst narrowing a search wants first (and filters reach further back).
+"""
 
 
-def _search_sqlite(conn: Connection, query: str, limit: int) -> list[SearchHit]:
-    match = fts5_query(query)
-    rows = conn.execute(
-        text(
-            "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
-            "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, bm25(posts_fts) AS rank "
-            "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid "
-            "WHERE posts_fts MATCH :match ORDER BY rank, p.seq LIMIT :limit"
-        ),
-        {"match": match, "limit": limit, "hs": HIT_START, "he": HIT_END},
+def sqlite_search_sql(where: str = "") -> str:
+    """The SQLite search statement, with bounded ranking (see :data:`RANK_CANDIDATES`).
+
+    ``where`` is extra conditions, each starting with `` AND ``, over ``posts p`` and
+    ``posts_fts``; they must hold only fixed SQL and bind-parameter names. Binds
+    ``:match`` (:func:`fts5_query`), ``:candidates``, ``:limit``, ``:hs`` and ``:he``.
+
+    FTS5 walks its index in descending rowid order natively, so the candidate scan
+    stops early. ``snippet`` needs the full-text cursor on the row, and looking the
+    ``limit`` best up one by one (``rowid = ?``) reloads the terms' posting lists each
+    time; one pass over the matches between the best rows' lowest and highest rowid
+    (``CROSS JOIN`` keeps the full-text table the outer loop) is about a third faster.
+    """
+    return (
+        "WITH hits AS ("  # noqa: S608 - fixed SQL and bind names only, see the docstring
+        "SELECT p.seq AS seq, bm25(posts_fts) AS rank "
+        "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid "
+        "WHERE posts_fts MATCH :match" + where + " "
+        "ORDER BY posts_fts.rowid DESC LIMIT :candidates), "
+        "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
+        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
+        "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "
+        "FROM posts_fts CROSS JOIN best ON best.seq = posts_fts.rowid "
+        "JOIN posts p ON p.seq = best.seq "
+        "WHERE posts_fts MATCH :match "
+        "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM best) AND (SELECT max(seq) FROM best) "
+        "ORDER BY best.rank, best.seq"
     )
-    return [_hit(row) for row in rows]
+
+
+def postgres_search_sql(expression: str, where: str = "") -> str:
+    """The PostgreSQL search statement, with bounded ranking like :func:`sqlite_search_sql`.
+
+    ``expression`` comes from :func:`postgres_tsquery` (fixed function calls and
+    bind-parameter names only). The candidates are the newest matches by ``seq``; only
+    they are scored with ``ts_rank``, and only the ``limit`` best get a ``ts_headline``.
+    """
+    return (
+        f"WITH query AS (SELECT {expression} AS q), "  # noqa: S608 - fixed SQL, see docstring
+        "hits AS (SELECT p.seq FROM posts p, query "
+        "WHERE p.search @@ query.q" + where + " ORDER BY p.seq DESC LIMIT :candidates), "
+        "best AS (SELECT p.seq, -ts_rank(p.search, query.q) AS rank "
+        "FROM hits JOIN posts p ON p.seq = hits.seq, query ORDER BY rank, p.seq LIMIT :limit) "
+        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
+        "ts_headline('simple', coalesce(p.title, '') || ' — ' || coalesce(p.body, ''), "
+        "  query.q, 'StartSel=' || :hs || ', StopSel=' || :he || ', MaxWords=24, MinWords=8') "
+        "  AS snippet, best.rank AS rank "
+        "FROM best JOIN posts p ON p.seq = best.seq, query ORDER BY best.rank, best.seq"
+    )
+
+
+def search_posts(conn: Connection, query: str, limit: int = 20) -> list[SearchHit]:
+    """Every post of the store (no organisation), ranked as :data:`RANK_CANDIDATES` says."""
+    params: dict[str, object] = {
+        "limit": limit,
+        "candidates": max(RANK_CANDIDATES, limit),
+        "hs": HIT_START,
+        "he": HIT_END,
+    }
+    if conn.dialect.name == "sqlite":
+        params["match"] = fts5_query(query)
+        sql = sqlite_search_sql()
+    else:
+        expression, phrases = postgres_tsquery(query)
+        params.update(phrases)
+        sql = postgres_search_sql(expression)
+    return [_hit(row) for row in conn.execute(text(sql), params)]
 
 
 def postgres_tsquery(query: str) -> tuple[str, dict[str, str]]:
@@ -111,22 +174,6 @@ def postgres_tsquery(query: str) -> tuple[str, dict[str, str]]:
     for piece in excluded:
         expression = f"({expression}) && !!{phrase(piece)}"
     return expression, params
-
-
-def _search_postgres(conn: Connection, query: str, limit: int) -> list[SearchHit]:
-    expression, params = postgres_tsquery(query)
-    # ``expression`` holds only fixed function calls and bind-parameter names.
-    query_from = f"FROM posts p, (SELECT {expression} AS q) query "
-    sql = (
-        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
-        "ts_headline('simple', coalesce(p.title, '') || ' — ' || coalesce(p.body, ''), q, "
-        "  'StartSel=' || :hs || ', StopSel=' || :he || ', MaxWords=24, MinWords=8') "
-        "  AS snippet, -ts_rank(p.search, q) AS rank "
-        + query_from
-        + "WHERE p.search @@ q ORDER BY rank, p.seq LIMIT :limit"
-    )
-    rows = conn.execute(text(sql), {**params, "limit": limit, "hs": HIT_START, "he": HIT_END})
-    return [_hit(row) for row in rows]
 
 
 def _hit(row: object) -> SearchHit:

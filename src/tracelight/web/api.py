@@ -46,6 +46,21 @@ class StatusIn(BaseModel):
     status: str = Field(pattern="^(open|closed)$")
 
 
+class ShareIn(BaseModel):
+    kind: str = Field(pattern="^(case|network|post)$")
+    ref: str = Field(min_length=1, max_length=64)
+    org: str = Field(min_length=1, max_length=64, description="the receiving organisation")
+
+
+class SavedSearchIn(BaseModel):
+    q: str = Field(min_length=1, max_length=500)
+    name: str = Field(default="", max_length=200)
+    country: str | None = Field(default=None, max_length=2)
+    source: str | None = Field(default=None, max_length=200)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 @router.get("/me")
 def me(who: User) -> Json:
     """The caller: username, role, organisation and what the role allows."""
@@ -262,3 +277,183 @@ def audit(
         entries = repo.list_audit(conn, who.org_id, username=username, action=action, limit=limit)
         log(conn, request, who, "view.audit", "audit", {"username": username, "action": action})
     return {"entries": views.jsonable(entries)}
+
+
+# -- sharing between organisations -----------------------------------------------------
+
+
+def _share_json(share: dict[str, Any]) -> Json:
+    out = {
+        "share": share["id"],
+        "kind": share["kind"],
+        "ref": share["ref"],
+        "organisation": share["org"],
+        "shared_by": share["shared_by"],
+        "created_at": share["created_at"].isoformat() if share["created_at"] else None,
+    }
+    if share["kind"] == "case":
+        out["case_title"] = share["case_title"]
+    if "items" in share:
+        out["items"] = share["items"]
+    return out
+
+
+@router.get("/shares")
+def shares(request: Request, who: User) -> Json:
+    """Standing shares: made to the caller's organisation (read-only for it; each names
+    the owner) and made by it (each names the receiver)."""
+    need(who, "read")
+    with web(request).engine.begin() as conn:
+        view = views.shared(conn, who)
+        log(conn, request, who, "view.shared", "shared", {"with_us": len(view["with_us"])})
+    return {
+        "shared_with_us": [_share_json(s) for s in view["with_us"]],
+        "shared_by_us": [_share_json(s) for s in view["by_us"]],
+    }
+
+
+@router.post("/shares", status_code=201)
+def share_create(request: Request, who: User, body: ShareIn) -> Json:
+    """Share one of the organisation's own cases (with its posts and networks), networks
+    or posts with another organisation, read-only."""
+    need(who, views.SHARE_PERMISSION)
+    ref = views.share_ref(body.kind, body.ref)
+    try:
+        with web(request).engine.begin() as conn:
+            share_id = views.share(conn, who, body.kind, ref, body.org)
+            if share_id is not None:
+                log(conn, request, who, "share.create", f"{body.kind}/{ref}",
+                    {"to": body.org.strip().lower(), "share": share_id})  # fmt: skip
+    except views.ShareRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if share_id is None:
+        log_denied(request, who, f"{body.kind}/{ref}")
+        raise HTTPException(404, f"no such {body.kind}")
+    return {"share": share_id, "kind": body.kind, "ref": ref, "organisation": body.org}
+
+
+@router.delete("/shares/{share_id}")
+def share_revoke(request: Request, who: User, share_id: int) -> Json:
+    """End a share the organisation made; the receiver loses access at once."""
+    need(who, views.SHARE_PERMISSION)
+    with web(request).engine.begin() as conn:
+        found = repo.get_share(conn, share_id, who.org_id)
+        revoked = found is not None and repo.revoke_share(conn, share_id, who.org_id, who.user_id)
+        if found is not None and revoked:
+            log(conn, request, who, "share.revoke", f"{found['kind']}/{found['ref']}",
+                {"share": share_id})  # fmt: skip
+    if not revoked:
+        log_denied(request, who, f"share/{share_id}")
+        raise HTTPException(404, "no such share")
+    return {"share": share_id, "revoked": True}
+
+
+# -- saved searches and alerts ---------------------------------------------------------
+
+
+def _saved_json(saved: dict[str, Any]) -> Json:
+    return {
+        "saved_search": saved["id"],
+        "name": saved["name"],
+        "query": saved["query"],
+        "filters": saved["filters"],
+        "created_at": saved["created_at"].isoformat() if saved["created_at"] else None,
+        "unread": saved["unread"],
+    }
+
+
+@router.get("/saved-searches")
+def saved_searches(request: Request, who: User) -> Json:
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        found = repo.user_saved_searches(conn, who.user_id)
+    return {"saved_searches": [_saved_json(s) for s in found]}
+
+
+@router.post("/saved-searches", status_code=201)
+def saved_search_create(request: Request, who: User, body: SavedSearchIn) -> Json:
+    """Save a search (the query and filters of ``GET /search``): each post that a later
+    ingest brings the organisation and that it finds raises an alert."""
+    need(who, "search")
+    filters = repo.SearchFilters(
+        country=body.country or None,
+        source=body.source or None,
+        since=_utc(body.since),
+        until=_utc(body.until),
+    )
+    try:
+        with web(request).engine.begin() as conn:
+            saved_id = views.save_search(conn, who, body.name, body.q, filters)
+            log(conn, request, who, "search.save", f"saved-search/{saved_id}",
+                {"query": body.q})  # fmt: skip
+    except SearchQueryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"saved_search": saved_id}
+
+
+@router.delete("/saved-searches/{saved_id}")
+def saved_search_delete(request: Request, who: User, saved_id: int) -> Json:
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        deleted = repo.delete_saved_search(conn, saved_id, who.user_id)
+        if deleted:
+            log(conn, request, who, "search.delete", f"saved-search/{saved_id}")
+    if not deleted:
+        log_denied(request, who, f"saved-search/{saved_id}")
+        raise HTTPException(404, "no such saved search")
+    return {"saved_search": saved_id, "deleted": True}
+
+
+@router.get("/alerts")
+def alerts(
+    request: Request,
+    who: User,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Json:
+    """The caller's alerts, newest first: which saved search found which new post, when."""
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        found = repo.user_alerts(conn, who.user_id, who.org_id, unread_only=unread, limit=limit)
+        count = repo.unread_alert_count(conn, who.user_id, who.org_id)
+        log(conn, request, who, "view.alerts", "alerts", {"unread": count})
+    return {
+        "unread": count,
+        "alerts": [
+            {
+                "alert": a["id"],
+                "saved_search": a["saved_search_id"],
+                "name": a["name"],
+                "query": a["query"],
+                "post": a["post_id"],
+                "title": a["title"],
+                "source": a["source"],
+                "raised_at": a["raised_at"].isoformat() if a["raised_at"] else None,
+                "read_at": a["read_at"].isoformat() if a["read_at"] else None,
+            }
+            for a in found
+        ],
+    }
+
+
+@router.post("/alerts/read")
+def alerts_read_all(request: Request, who: User) -> Json:
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        changed = repo.mark_alerts_read(conn, who.user_id)
+        log(conn, request, who, "alert.read", "alert/all", {"changed": changed})
+    return {"read": changed}
+
+
+@router.post("/alerts/{alert_id}/read")
+def alert_read(request: Request, who: User, alert_id: int) -> Json:
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        found = repo.alert_exists(conn, who.user_id, alert_id)
+        if found:
+            changed = repo.mark_alerts_read(conn, who.user_id, alert_id)
+            log(conn, request, who, "alert.read", f"alert/{alert_id}", {"changed": changed})
+    if not found:
+        log_denied(request, who, f"alert/{alert_id}")
+        raise HTTPException(404, "no such alert")
+    return {"alert": alert_id, "read": True}

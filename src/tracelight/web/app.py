@@ -21,10 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tracelight import __version__
 from tracelight.store.db import open_engine
 from tracelight.store.workspace import Workspace
-from tracelight.web import api, pages
+from tracelight.web import api, export, images, pages, selectors
 from tracelight.web.context import LoginRequired, WebState, current
 from tracelight.web.render import templates
 from tracelight.web.security import load_secret_key
+from tracelight.web.uploads import DEFAULT_MAX_UPLOAD_BYTES, BodyLimit
 
 STATIC = Path(__file__).with_name("static")
 
@@ -59,11 +60,13 @@ def create_app(
     ledger: bool = True,
     secure_cookies: bool = False,
     secret_key: str | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> FastAPI:
     """The web app over ``workspace`` (its store is migrated on open).
 
     ``ledger`` mirrors audit entries into the evidence ledger; ``secure_cookies`` marks
-    cookies ``Secure`` (set it whenever the app is served over HTTPS).
+    cookies ``Secure`` (set it whenever the app is served over HTTPS);
+    ``max_upload_bytes`` bounds every request body (413 beyond it; 10 MiB by default).
     """
     workspace.ensure()
     engine = open_engine(workspace.db_url)
@@ -92,6 +95,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(selectors.router)
+    app.include_router(images.router)
+    app.include_router(export.router)
+    app.state.max_upload_bytes = max_upload_bytes
+    app.add_middleware(BodyLimit, max_bytes=max_upload_bytes)
 
     @app.middleware("http")
     async def security_headers(

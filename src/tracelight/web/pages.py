@@ -1,4 +1,5 @@
-"""The server-rendered pages: login, triage, search, post, network, cases, audit, users.
+"""The server-rendered pages: login, triage, search, post, network, cases, sharing,
+saved searches and alerts, audit, users.
 
 Handlers are thin: check the role, read through :mod:`tracelight.web.views` in one
 transaction together with the audit entry, render. Forms post back to the same paths
@@ -53,7 +54,16 @@ def _render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> Response:
     context.update(user=who, csrf=who.csrf if who else None)
+    context.setdefault("alerts_unread", _unread_alerts(request, who))
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _unread_alerts(request: Request, who: Principal | None) -> int:
+    """The count the navigation shows beside "Alerts" on every page."""
+    if who is None or not who.can("search"):
+        return 0
+    with web(request).engine.connect() as conn:
+        return repo.unread_alert_count(conn, who.user_id, who.org_id)
 
 
 def _cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
@@ -348,6 +358,143 @@ def case_status(
         log_denied(request, who, f"case/{case_id}")
         raise HTTPException(404, "no such case")
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+# -- sharing between organisations -----------------------------------------------------
+
+
+@router.get("/shared")
+def shared_page(request: Request, who: User, message: str = "") -> Response:
+    """What other organisations share with this one (read-only), and what it shares."""
+    need(who, "read")
+    with web(request).engine.begin() as conn:
+        view = views.shared(conn, who)
+        log(conn, request, who, "view.shared", "shared", {"with_us": len(view["with_us"])})
+    return _render(
+        request,
+        "shared.html",
+        who,
+        message=message,
+        kinds=repo.SHARE_KINDS,
+        may_share=who.can(views.SHARE_PERMISSION),
+        **view,
+    )
+
+
+@router.post("/shared")
+def share_create(
+    request: Request,
+    who: User,
+    kind: Annotated[str, Form(max_length=16)],
+    ref: Annotated[str, Form(min_length=1, max_length=64)],
+    org: Annotated[str, Form(min_length=1, max_length=64)],
+) -> Response:
+    """The share forms of the case and network pages, and of /shared (any kind by id)."""
+    need(who, views.SHARE_PERMISSION)
+    ref = views.share_ref(kind, ref)
+    try:
+        with web(request).engine.begin() as conn:
+            share_id = views.share(conn, who, kind, ref, org)
+            if share_id is not None:
+                log(conn, request, who, "share.create", f"{kind}/{ref}",
+                    {"to": org.strip().lower(), "share": share_id})  # fmt: skip
+    except views.ShareRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if share_id is None:
+        log_denied(request, who, f"{kind}/{ref}")
+        raise HTTPException(404, f"no such {kind}")
+    message = f"shared {kind} {ref} with {org.strip().lower()}"
+    return RedirectResponse("/shared?message=" + quote(message), status_code=303)
+
+
+@router.post("/shared/{share_id}/revoke")
+def share_revoke(request: Request, who: User, share_id: int) -> Response:
+    need(who, views.SHARE_PERMISSION)
+    with web(request).engine.begin() as conn:
+        found = repo.get_share(conn, share_id, who.org_id)
+        revoked = found is not None and repo.revoke_share(conn, share_id, who.org_id, who.user_id)
+        if found is not None and revoked:
+            log(conn, request, who, "share.revoke", f"{found['kind']}/{found['ref']}",
+                {"share": share_id})  # fmt: skip
+    if not revoked:
+        log_denied(request, who, f"share/{share_id}")
+        raise HTTPException(404, "no such share")
+    return RedirectResponse("/shared?message=" + quote("share revoked"), status_code=303)
+
+
+# -- saved searches and alerts ---------------------------------------------------------
+
+
+@router.post("/search/save")
+def search_save(
+    request: Request,
+    who: User,
+    q: Annotated[str, Form(min_length=1, max_length=500)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    country: Annotated[str, Form(max_length=2)] = "",
+    source: Annotated[str, Form(max_length=200)] = "",
+    since: Annotated[str, Form(max_length=10)] = "",
+    until: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Save the search on screen: newly ingested posts that it finds raise alerts."""
+    need(who, "search")
+    filters = repo.SearchFilters(
+        country=country or None,
+        source=source or None,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+    )
+    try:
+        with web(request).engine.begin() as conn:
+            saved_id = views.save_search(conn, who, name, q, filters)
+            log(conn, request, who, "search.save", f"saved-search/{saved_id}",
+                {"query": q, "filters": _filters_detail(filters)})  # fmt: skip
+    except SearchQueryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/saved/{saved_id}/delete")
+def search_delete(request: Request, who: User, saved_id: int) -> Response:
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        deleted = repo.delete_saved_search(conn, saved_id, who.user_id)
+        if deleted:
+            log(conn, request, who, "search.delete", f"saved-search/{saved_id}")
+    if not deleted:
+        log_denied(request, who, f"saved-search/{saved_id}")
+        raise HTTPException(404, "no such saved search")
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.get("/alerts")
+def alerts_page(request: Request, who: User) -> Response:
+    """The caller's alerts, unread first in mind: newest first, unread ones marked."""
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        view = views.alerts(conn, who)
+        log(conn, request, who, "view.alerts", "alerts", {"unread": view["unread"]})
+    for saved in view["saved"]:
+        saved["link"] = views.search_link(saved)
+    return _render(request, "alerts.html", who, alerts_unread=view["unread"], **view)
+
+
+@router.post("/alerts/read")
+def alerts_read(
+    request: Request, who: User, alert_id: Annotated[int | None, Form()] = None
+) -> Response:
+    """Mark one alert read (``alert_id``), or every one of the caller's."""
+    need(who, "search")
+    with web(request).engine.begin() as conn:
+        found = alert_id is None or repo.alert_exists(conn, who.user_id, alert_id)
+        if found:
+            changed = repo.mark_alerts_read(conn, who.user_id, alert_id)
+            log(conn, request, who, "alert.read", f"alert/{alert_id or 'all'}",
+                {"changed": changed})  # fmt: skip
+    if not found:
+        log_denied(request, who, f"alert/{alert_id}")
+        raise HTTPException(404, "no such alert")
+    return RedirectResponse("/alerts", status_code=303)
 
 
 # -- audit and users -------------------------------------------------------------------

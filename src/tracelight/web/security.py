@@ -18,16 +18,26 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 ROLES: dict[str, frozenset[str]] = {
     # admin: runs the organisation's accounts and sees everything it owns.
     "admin": frozenset(
-        {"read", "search", "case.write", "triage.write", "audit.read", "users.admin", "exif"}
+        {
+            "read",
+            "search",
+            "case.write",
+            "triage.write",
+            "audit.read",
+            "users.admin",
+            "exif",
+            "face_search",
+        }
     ),
     # analyst: works the data and the cases.
-    "analyst": frozenset({"read", "search", "case.write", "triage.write", "exif"}),
+    "analyst": frozenset({"read", "search", "case.write", "triage.write", "exif", "face_search"}),
     # viewer: reads and searches, changes nothing.
     "viewer": frozenset({"read", "search"}),
     # auditor: oversight of who looked at what; deliberately no access to the data itself.
     "auditor": frozenset({"audit.read"}),
 }
-"""What each role may do. Sensitive image data (EXIF, GPS, faces) needs ``exif``."""
+"""What each role may do. Sensitive image data (EXIF, GPS, faces) needs ``exif``; searching
+by a face photo needs ``face_search`` (a permissioned, audited action)."""
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024

@@ -11,10 +11,12 @@ from __future__ import annotations
 import importlib.util
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection
 
 from tracelight.store import repository as repo
+from tracelight.store.search import fts5_query
 from tracelight.web.accounts import Principal
 from tracelight.web.text import Piece, pieces
 
@@ -54,6 +56,8 @@ def post(conn: Connection, who: Principal, post_id: str) -> dict[str, Any] | Non
         "selectors": repo.post_selectors(conn, post_id, who.org_id),
         "networks": repo.post_networks(conn, post_id),
         "images": repo.post_image_refs(conn, post_id),
+        # Shared with us, not ours: read-only (no adding to a case, no passing it on).
+        "shared_only": not repo.post_held(conn, post_id, who.org_id),
     }
 
 
@@ -96,6 +100,8 @@ def network(conn: Connection, who: Principal, network_id: str) -> dict[str, Any]
     if found is None:
         return None
     found["movement"] = movement(found["posts"])
+    # Seen only through a share: read-only here (no review, no case, no onward share).
+    found["shared_only"] = not repo.network_in_org(conn, network_id, who.org_id)
     return found
 
 
@@ -151,11 +157,13 @@ def case(conn: Connection, who: Principal, case_id: int) -> dict[str, Any] | Non
 
 def add_to_case(conn: Connection, who: Principal, case_id: int, kind: str, ref: str) -> bool:
     """Add the organisation's own post or network to its own case; ``False`` if either
-    is absent or another organisation's (nothing is written then)."""
+    is absent or another organisation's (nothing is written then). Data only shared with
+    the organisation is read-only: it cannot enter the receiver's cases, where it would
+    outlive a revoked share."""
     if repo.org_case(conn, case_id, who.org_id) is None:
         return False
     if kind == "post":
-        owned = repo.org_post(conn, ref, who.org_id) is not None
+        owned = repo.post_held(conn, ref, who.org_id)
     elif kind == "network":
         owned = repo.network_in_org(conn, ref, who.org_id)
     else:
@@ -163,6 +171,85 @@ def add_to_case(conn: Connection, who: Principal, case_id: int, kind: str, ref: 
     if owned:
         repo.add_case_item(conn, case_id, kind, ref, who.user_id)
     return owned
+
+
+# -- sharing between organisations ----------------------------------------------------
+
+SHARE_PERMISSION = "case.write"
+"""Sharing hands the organisation's data to another: the roles that work cases may."""
+
+
+class ShareRefused(ValueError):
+    """A share that cannot be made as asked (unknown or own organisation, bad kind)."""
+
+
+def share_ref(kind: str, ref: str) -> str:
+    """The reference as stored: trimmed, and a case id without leading zeros."""
+    ref = ref.strip()
+    return str(int(ref)) if kind == "case" and ref.isdigit() and len(ref) <= 18 else ref
+
+
+def share(conn: Connection, who: Principal, kind: str, ref: str, org: str) -> int | None:
+    """Share the organisation's own case, network or post with organisation ``org``.
+
+    ``None`` when the thing is absent or not the organisation's own (shared with it
+    counts as not its own: shares are not passed on), so the caller answers 404 as for
+    any foreign id. Raises :class:`ShareRefused` for a request that cannot be right.
+    """
+    if kind not in repo.SHARE_KINDS:
+        raise ShareRefused(f"kind must be one of {', '.join(repo.SHARE_KINDS)}")
+    if not repo.share_target_held(conn, who.org_id, kind, ref):
+        return None
+    target = repo.org_by_name(conn, org.strip().lower())
+    if target is None:
+        raise ShareRefused(f"there is no organisation named {org!r}")
+    if target == who.org_id:
+        raise ShareRefused("that is your own organisation")
+    return repo.add_share(conn, who.org_id, target, kind, ref, user_id=who.user_id)
+
+
+def shared(conn: Connection, who: Principal) -> dict[str, Any]:
+    """What other organisations share with the caller's, and what it shares with them."""
+    return {
+        "with_us": repo.shares_with(conn, who.org_id),
+        "by_us": repo.shares_by(conn, who.org_id),
+    }
+
+
+# -- saved searches and alerts ---------------------------------------------------------
+
+
+def save_search(
+    conn: Connection, who: Principal, name: str, query: str, filters: repo.SearchFilters
+) -> int:
+    """Save a search of the caller's; the query must parse (the same parser as search),
+    else :class:`tracelight.store.search.SearchQueryError`."""
+    fts5_query(query)
+    label = name.strip() or query.strip()
+    return repo.insert_saved_search(
+        conn, who.org_id, who.user_id, name=label, query=query, filters=filters
+    )
+
+
+def alerts(conn: Connection, who: Principal, *, unread_only: bool = False) -> dict[str, Any]:
+    return {
+        "alerts": repo.user_alerts(conn, who.user_id, who.org_id, unread_only=unread_only),
+        "saved": repo.user_saved_searches(conn, who.user_id),
+        "unread": repo.unread_alert_count(conn, who.user_id, who.org_id),
+    }
+
+
+def search_link(saved: dict[str, Any]) -> str:
+    """The /search address that runs a saved search again, filters and all."""
+    filters = saved.get("filters") or {}
+    params = {"q": saved["query"]}
+    for key in ("country", "source"):
+        if filters.get(key):
+            params[key] = filters[key]
+    for key in ("since", "until"):
+        if filters.get(key):
+            params[key] = str(filters[key])[:10]
+    return "/search?" + urlencode(params)
 
 
 def _iso(value: datetime | None) -> str | None:
