@@ -136,7 +136,7 @@ def main() -> None:
         help="keep the SQLite log in this file and reuse it (fill once, measure proofs later)",
     )
     args = parser.parse_args()
-    results: dict[str, object] = {"load_average": os.getloadavg()}
+    results: dict[str, object] = {"load_average_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         engine = _engine(f"sqlite:///{args.sqlite or folder / 'ledger.db'}")
@@ -145,6 +145,7 @@ def main() -> None:
             "leaves": args.leaves,
             "appends_per_s": round(rate),
             **proof_times(engine, args.leaves),
+            "load_average_after": os.getloadavg(),
         }
         engine.dispose()
         if args.pg:
@@ -154,6 +155,7 @@ def main() -> None:
                 "leaves": args.pg_leaves,
                 "appends_per_s": round(rate),
                 **proof_times(pg, args.pg_leaves),
+                "load_average_after": os.getloadavg(),
             }
             pg.dispose()
         results["bundle"] = bundle_time(folder, args.bundle_items)
