@@ -143,7 +143,7 @@ def main() -> None:
         rate = fill(engine, args.leaves)
         results["sqlite"] = {
             "leaves": args.leaves,
-            "appends_per_s": round(rate),
+            "appends_per_s": None if rate != rate else round(rate),  # NaN: nothing added
             **proof_times(engine, args.leaves),
             "load_average_after": os.getloadavg(),
         }
