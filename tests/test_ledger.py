@@ -470,6 +470,15 @@ def test_cli_checkpoint_proof_witness_export_verify(tmp_path: Path) -> None:
     out = tmp_path / "bundle.zip"
     exported = runner.invoke(app, ["evidence", "export", "--out", str(out), *w])
     assert exported.exit_code == 0, exported.output
+    # The export itself is entered in the ledger, naming the bundle it wrote.
+    with engine.connect() as conn:
+        leaves = conn.execute(
+            select(t.ledger_leaves.c.item).where(t.ledger_leaves.c.kind == "export")
+        ).all()
+        assert len(leaves) == 1
+        content = json.loads(evidence_store(ws).get(conn, leaves[0].item))
+    assert content["bundle_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert content["items"] == 2 and content["actor"] == "tracelight evidence export"
     ok = runner.invoke(app, ["verify", str(out), "--key", vkey, "--key", wvkey])
     assert ok.exit_code == 0, ok.output
     assert "cosigned by: w.example/1" in ok.output

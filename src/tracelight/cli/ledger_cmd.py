@@ -8,6 +8,7 @@ C2SP formats and RFC 9162 define them, so other tools can consume the output.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import sys
 from collections.abc import Iterator
@@ -213,13 +214,23 @@ def export_cmd(
                     raise typer.BadParameter(f"case {case} holds nothing yet", param_hint="--case")
                 posts += refs["post"]
                 networks += refs["network"]
-            summary = bundle_mod.export(
+            store = evidence_store(ws.root)
+            summary = bundle_mod.export(conn, store, out, key=key, posts=posts, networks=networks)
+            scope = {
+                "case": case,
+                "posts": len(posts),
+                "networks": len(networks),
+                "items": summary["items"],
+                "tree_size": summary["tree_size"],
+            }
+            bundle_mod.record_export(
                 conn,
-                evidence_store(ws.root),
-                out,
-                key=key,
-                posts=posts,
-                networks=networks,
+                store,
+                bundle_sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
+                scope=scope,
+                ref=f"case/{case}" if case is not None else "export",
+                actor="tracelight evidence export",
+                org=repo.DEFAULT_ORG,
             )
         if as_json:
             emit_json(summary)

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tracelight.ledger import log, merkle
-from tracelight.ledger.evidence import ErasedError, EvidenceStore
+from tracelight.ledger.evidence import ErasedError, EvidenceStore, Item, canonical_json, record
 from tracelight.ledger.keys import SigningKey
 from tracelight.ledger.verify import BUNDLE_FORMAT, ERASURE_KIND, parse_checkpoint, parse_note
 from tracelight.store import schema as t
@@ -151,3 +151,27 @@ def export(
         "erased": erased,
         "tree_size": checkpoint.size,
     }
+
+
+EXPORT_KIND = "export"
+"""Ledger leaf kind of an export record."""
+
+
+def record_export(
+    conn: Connection,
+    store: EvidenceStore,
+    *,
+    bundle_sha256: str,
+    scope: dict[str, Any],
+    ref: str,
+    actor: str,
+    org: str,
+) -> None:
+    """Enter an export in the ledger: what left the system, as which bundle, by whom.
+
+    Evidence handed to a court or another agency is an access like any other; recording
+    the bundle's SHA-256 lets anyone later match a bundle in hand to the export that made
+    it. Called by both the CLI and the web app, in the transaction of the export.
+    """
+    content = {"bundle_sha256": bundle_sha256, "actor": actor, "org": org, **scope}
+    record(conn, store, [Item(canonical_json(content), EXPORT_KIND, ref)], actor=actor, org=org)

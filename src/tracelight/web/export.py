@@ -32,9 +32,6 @@ pages = APIRouter(dependencies=[Depends(csrf_guard)])
 api = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_guard)], tags=["api"])
 router = APIRouter()
 
-EXPORT_KIND = "export"
-"""Ledger leaf kind of an export record."""
-
 
 def export_case(request: Request, who: Principal, case_id: int) -> Response:
     """Build the case's bundle, record the export, and answer it as a zip download."""
@@ -89,11 +86,12 @@ def _bundle(
         "posts": len(refs["post"]),
         "networks": len(refs["network"]),
     }
-    record = {"case": case_id, "org": who.org, "actor": who.username, **detail}
-    evidence.record(
+    bundle_mod.record_export(
         conn,
         store,
-        [evidence.Item(evidence.canonical_json(record), EXPORT_KIND, f"case/{case_id}")],
+        bundle_sha256=detail["bundle_sha256"],
+        scope={"case": case_id, **detail},
+        ref=f"case/{case_id}",
         actor=f"web:{who.username}",
         org=who.org,
     )
