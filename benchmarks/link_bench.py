@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -31,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tracelight.link import LinkPost, link_posts
+from tracelight.link import LinkOutput, LinkPost, link_posts
 from tracelight.link.index import load_index, save_index
 from tracelight.link.text import shingles
 from tracelight.link.unionfind import UnionFind
@@ -66,9 +67,14 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _summary(out: LinkOutput) -> dict[str, Any]:
+    """Counts from the run's statistics: networks are kept as arrays and built as Python
+    records only when a consumer asks (``out.networks``), which is not part of linking."""
+    return {"networks": out.stats["networks"], "largest": out.stats["largest"]}
+
+
 def ours(posts: list[LinkPost]) -> dict[str, Any]:
-    out = link_posts(posts)
-    return {"networks": len(out.networks), "largest": max(len(n.post_ids) for n in out.networks)}
+    return _summary(link_posts(posts))
 
 
 def baseline(posts: list[LinkPost]) -> dict[str, Any]:
@@ -96,7 +102,7 @@ def build(posts: list[LinkPost], batch: int, folder: Path) -> dict[str, Any]:
     out = link_posts(posts[:-batch])
     assert out.index is not None
     save_index(out.index, folder)
-    return {"networks": len(out.networks), "largest": max(len(n.post_ids) for n in out.networks)}
+    return _summary(out)
 
 
 def add(posts: list[LinkPost], folder: Path) -> dict[str, Any]:
@@ -105,9 +111,10 @@ def add(posts: list[LinkPost], folder: Path) -> dict[str, Any]:
         raise SystemExit(f"no index in {folder}: run --only build first")
     out = link_posts(posts, index=index)
     return {
-        "networks": len(out.networks),
-        "largest": max(len(n.post_ids) for n in out.networks),
+        **_summary(out),
         "indexed_now": out.stats["posts_indexed_now"],
+        "clustered_now": out.stats["networks_clustered_now"],
+        "graph_reused": out.stats["graph_reused"],
     }
 
 
@@ -127,6 +134,7 @@ def build_then_add(posts: list[LinkPost], batch: int, folder: Path) -> None:
                     "seconds": round(time.perf_counter() - start, 1),
                     "cpu_seconds": round(cpu_seconds() - cpu, 1),
                     "peak_rss_mib_so_far": round(rss_mib()),
+                    "load_average": os.getloadavg(),
                     **result,
                 }
             ),
@@ -156,6 +164,7 @@ def child(corpus: Path, limit: int | None, method: str, batch: int, folder: Path
                 "cpu_seconds": round(cpu, 1),
                 "peak_rss_mib": round(rss_mib()),
                 "rss_after_load_mib": round(loaded),
+                "load_average": os.getloadavg(),
                 **result,
             }
         )

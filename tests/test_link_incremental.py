@@ -61,30 +61,48 @@ def _shape(out: Any) -> list[tuple[Any, ...]]:
     )
 
 
-@pytest.mark.parametrize("cuts", [(120,), (1, 200, 359), (90, 180, 270)])
+@pytest.mark.parametrize(
+    ("cuts", "split_above"),
+    [((120,), 150), ((1, 200, 359), 150), ((90, 180, 270), 150), ((100, 250, 300), 6)],
+)
 def test_batches_give_the_networks_of_a_full_relink(
-    corpus: Path, tmp_path: Path, cuts: tuple[int, ...]
+    corpus: Path, tmp_path: Path, cuts: tuple[int, ...], split_above: int
 ) -> None:
     posts = _link_posts_of(corpus)
-    full = link_posts(posts)
+    full = link_posts(posts, split_above=split_above)
     assert full.networks  # the corpus does link
     index: TextIndex | None = None
     out = None
     for stop in (*cuts, len(posts)):
-        out = link_posts(posts[:stop], index=index)
+        out = link_posts(posts[:stop], index=index, split_above=split_above)
         assert out.index is not None
+        # The graph stage is reused from the saved state, not recomputed.
+        assert out.stats["graph_reused"] == (index is not None)
         save_index(out.index, tmp_path / "ix")  # through the disk, as analyze does
         index = load_index(tmp_path / "ix")
-        assert index is not None and len(index) == stop
+        assert index is not None and len(index) == stop and index.graph is not None
     assert out is not None and out.index is not None
+    if split_above < 150:
+        assert full.stats["split_groups"] > 0
     assert _shape(out) == _shape(full)
+    assert {n.post_ids for n in out.changed_networks} <= {n.post_ids for n in out.networks}
     assert np.array_equal(out.index.links, full.index.links)  # type: ignore[union-attr]
     assert [h.key for h in out.hubs] == [h.key for h in full.hubs]
 
 
-def test_only_new_posts_are_read_and_old_texts_are_fetched_on_demand(corpus: Path) -> None:
+@pytest.mark.parametrize("kept_shingles", [True, False])
+def test_only_new_posts_are_read_and_old_texts_are_fetched_on_demand(
+    corpus: Path, tmp_path: Path, kept_shingles: bool
+) -> None:
     posts = _link_posts_of(corpus)
     first = link_posts(posts[:300])
+    assert first.index is not None
+    save_index(first.index, tmp_path)
+    index = load_index(tmp_path)
+    assert index is not None
+    if not kept_shingles:  # an index written before shingle sets were kept
+        for segment in index._segments:
+            segment.shingles = None
     asked: list[int] = []
 
     def fetch(positions: Any) -> list[str]:
@@ -93,10 +111,13 @@ def test_only_new_posts_are_read_and_old_texts_are_fetched_on_demand(corpus: Pat
 
     # Old posts lose their texts: anything needed must come through ``fetch``.
     blind = [LinkPost(p.id, "", p.selectors, p.names) for p in posts[:300]] + posts[300:]
-    again = link_posts(blind, index=first.index, fetch=fetch)
+    again = link_posts(blind, index=index, fetch=fetch)
     assert again.stats["posts_indexed_now"] == 60
-    assert asked and all(i < 300 for i in asked)
-    assert len(set(asked)) < 300  # candidates only, not the corpus
+    if kept_shingles:
+        assert not asked  # the old candidates' shingle sets come from the index
+    else:
+        assert asked and all(i < 300 for i in asked)
+        assert len(set(asked)) < 300  # candidates only, not the corpus
     assert _shape(again) == _shape(link_posts(posts))
 
 

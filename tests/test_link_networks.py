@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from random import Random
 
+import numpy as np
+
 from tracelight.link import LinkPost, connected_components, link_posts
+from tracelight.link.cluster import (
+    DEFAULT_MIN_WEIGHT,
+    RegionSelector,
+    cluster_region,
+    components,
+)
 from tracelight.link.features import network_features, template
 from tracelight.link.identity import assign_ids
+from tracelight.link.state import HUB_REASONS
 from tracelight.link.text import near_duplicates, shingles
 from tracelight.link.unionfind import UnionFind
+from tracelight.synth import generate_corpus
 
 WORDS = [
     "sunny",
@@ -192,3 +204,113 @@ def test_ids_stay_stable_and_changes_are_recorded() -> None:
     assert (ids[3], "new") in kinds
     grown, grew = assign_ids([("a", "b", "q")], {"Nold1": {"a", "b"}})
     assert grown == ["Nold1"] and grew[0].event == "grew"
+
+
+def _corpus_posts(tmp: Path, n: int, seed: int) -> list[LinkPost]:
+    """A synthetic corpus with the ground truth's contacts and images as selectors."""
+    generate_corpus(tmp, n, seed=seed, max_images=60)
+    out: list[LinkPost] = []
+    with (
+        (tmp / "posts.jsonl").open(encoding="utf-8") as posts,
+        (tmp / "ground_truth.jsonl").open(encoding="utf-8") as truth,
+    ):
+        for line, tline in zip(posts, truth, strict=True):
+            p, g = json.loads(line), json.loads(tline)
+            sels = tuple((c["kind"], c["value"]) for c in g["contacts"])
+            sels += tuple(("image", u) for u in p["images"])
+            names = (g["persona"],) if g["persona"] else ()
+            out.append(LinkPost(p["id"], f"{p.get('title') or ''}\n{p['body']}", sels, names))
+    return out
+
+
+def test_clustering_each_component_alone_equals_the_whole(tmp_path: Path) -> None:
+    """``cluster_region`` per component of H (usable selectors + all text links), given
+    the corpus-wide selector verdicts, gives exactly the whole corpus's networks,
+    evidence, shared selectors and boilerplate; and those are ``link_posts``'s."""
+    posts = _corpus_posts(tmp_path, 700, seed=5)
+    split_above = 12  # small, so Leiden cuts groups too
+    out = link_posts(posts, split_above=split_above)
+    assert out.index is not None
+    state = out.state
+    n = len(posts)
+    degree = np.diff(state.ptr)
+    verdicts = [
+        RegionSelector(
+            state.keys[s],
+            state.members[state.ptr[s] : state.ptr[s + 1]].tolist(),
+            float(state.weight[s]),
+            HUB_REASONS[int(state.hub[s])],
+        )
+        for s in range(len(degree))
+        if degree[s] >= 2
+    ]
+    assert any(v.hub for v in verdicts)
+    has_selector = np.zeros(n, dtype=bool)
+    has_selector[state.members] = True
+    links = out.index.links
+    whole = cluster_region(n, verdicts, links, has_selector=has_selector, split_above=split_above)
+    assert whole.boilerplate and out.stats["split_groups"] > 0  # every rule is exercised
+
+    # Components of H.
+    usable = [v for v in verdicts if v.hub is None and v.weight >= DEFAULT_MIN_WEIGHT]
+    a = [v.posts[0] for v in usable for _ in v.posts[1:]] + links[:, 0].astype(int).tolist()
+    b = [p for v in usable for p in v.posts[1:]] + links[:, 1].astype(int).tolist()
+    label = components(n, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    networks, evidence, shared, boiler = [], [], [], []
+    regions = 0
+    for root in np.unique(label).tolist():
+        region = np.flatnonzero(label == root)
+        if len(region) < 2:
+            continue
+        regions += 1
+        local = {int(g): i for i, g in enumerate(region)}
+        inside = np.isin(links[:, 0], region) & np.isin(links[:, 1], region)
+        rows = links[inside].copy()
+        rows[:, 0] = [local[int(x)] for x in rows[:, 0]]
+        rows[:, 1] = [local[int(x)] for x in rows[:, 1]]
+        # Usable selectors lie wholly inside; hubs contribute their posts in the region.
+        sels = [
+            RegionSelector(v.key, [local[p] for p in v.posts if p in local], v.weight, v.hub)
+            for v in verdicts
+            if any(p in local for p in v.posts)
+        ]
+        part = cluster_region(
+            len(region), sels, rows, has_selector=has_selector[region], split_above=split_above
+        )
+        for k, members in enumerate(part.networks):
+            networks.append([int(region[i]) for i in members])
+            evidence.append(
+                sorted(
+                    (e.kind, e.value, e.weight, int(region[e.a]), int(region[e.b]))
+                    for e in part.evidence[k]
+                )
+            )
+            shared.append(part.shared[k])
+        boiler += [
+            ([int(region[i]) for i in g], c)
+            for g, c in zip(part.boilerplate, part.boilerplate_identities, strict=True)
+        ]
+    assert regions > 10
+    order = sorted(range(len(networks)), key=lambda k: networks[k])
+    assert [networks[k] for k in order] == whole.networks
+    assert [evidence[k] for k in order] == [
+        sorted((e.kind, e.value, e.weight, e.a, e.b) for e in ev) for ev in whole.evidence
+    ]
+    assert [shared[k] for k in order] == whole.shared
+    assert sorted(boiler) == sorted(
+        zip(whole.boilerplate, whole.boilerplate_identities, strict=True)
+    )
+    # The same networks and evidence as ``link_posts`` itself.
+    ids = [p.id for p in posts]
+    assert sorted(tuple(sorted(ids[i] for i in m)) for m in whole.networks) == sorted(
+        nw.post_ids for nw in out.networks
+    )
+    assert sorted(
+        (e.kind, e.value, e.weight, tuple(sorted((ids[e.a], ids[e.b]))))
+        for ev in whole.evidence
+        for e in ev
+    ) == sorted(
+        (e.kind, e.value, e.weight, tuple(sorted(e.posts)))
+        for nw in out.networks
+        for e in nw.evidence
+    )

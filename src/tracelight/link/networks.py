@@ -14,14 +14,16 @@
    links that explains it link by link;
 5. **community split**: a group larger than ``split_above`` posts is not trusted as one
    network (operations are tens of posts; chains through weak links are not): it is
-   split by weighted Leiden community detection (``igraph`` + ``leidenalg``) over its
+   split by weighted Leiden community detection (igraph's ``community_leiden``) over its
    links, and each part keeps only the links inside it as evidence.
 
 Near-duplicates come from a :class:`~tracelight.link.index.TextIndex`, which a caller may
 keep between runs: then only new posts are shingled and hashed, and the networks are the
 same as a full relink gives (grouping, boilerplate and explanations depend on the link
 set only, never on the order posts arrived in). The graph steps run on numpy arrays
-(components by bulk union-find), so re-clustering a million posts takes seconds.
+(:mod:`tracelight.link.cluster`), and the index also keeps the graph stage's result
+(:mod:`tracelight.link.state`), so a batch assesses only the selectors it carries and
+re-clusters only the groups whose links changed.
 
 ``connected_components`` is the baseline: the same links, no hubs, no boilerplate rule,
 no split.
@@ -39,17 +41,48 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from tracelight.link.graph import DEFAULT_MAX_DEGREE, SelectorInfo, assess
+from tracelight.link.cluster import (
+    BOILERPLATE_MIN_IDENTITIES,
+    BOILERPLATE_MIN_SHARE,
+    DEFAULT_MIN_WEIGHT,
+    DEFAULT_SPLIT_ABOVE,
+    LEIDEN_SEED,
+    TEXT,
+    Edges,
+    boilerplate,
+    components,
+    distinct,
+    final_edges,
+    groups_of,
+    network_labels,
+    ranges,
+    spanning_forest,
+    split_groups,
+    star_edges,
+)
+from tracelight.link.graph import DEFAULT_MAX_DEGREE, assess, rarity_weight
 from tracelight.link.index import TextFetcher, TextIndex
+from tracelight.link.state import HUB_REASONS, GraphState, KeyTable
 from tracelight.link.text import DEFAULT_THRESHOLD
 from tracelight.link.unionfind import UnionFind
 from tracelight.model import SelectorKey
 
-BOILERPLATE_MIN_IDENTITIES = 4
-BOILERPLATE_MIN_SHARE = 0.5
-DEFAULT_MIN_WEIGHT = 0.3
-DEFAULT_SPLIT_ABOVE = 150
-LEIDEN_SEED = 42
+__all__ = [
+    "BOILERPLATE_MIN_IDENTITIES",
+    "BOILERPLATE_MIN_SHARE",
+    "DEFAULT_MIN_WEIGHT",
+    "DEFAULT_SPLIT_ABOVE",
+    "LEIDEN_SEED",
+    "Boilerplate",
+    "Evidence",
+    "Hub",
+    "LinkOutput",
+    "LinkPost",
+    "LinkedNetwork",
+    "connected_components",
+    "link_posts",
+    "network_id_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +137,66 @@ class LinkedNetwork:
         return network_id_for(self.post_ids)
 
 
-@dataclass(slots=True)
 class LinkOutput:
-    networks: list[LinkedNetwork]
-    hubs: list[Hub]
-    boilerplate: list[Boilerplate]
-    text_links: int
-    stats: dict[str, int] = field(default_factory=dict)
-    index: TextIndex | None = None
-    """The near-duplicate index after this run, to be saved for the next one."""
+    """What a linking run found. ``networks`` are built on first use from the graph state
+    (a million-post corpus has over a hundred thousand); ``changed_networks`` are only
+    those clustered by this run (all on a full run, the touched ones on a batch)."""
+
+    __slots__ = (
+        "_all",
+        "_changed",
+        "_posts",
+        "boilerplate",
+        "changed",
+        "hubs",
+        "index",
+        "state",
+        "stats",
+        "text_links",
+    )
+
+    def __init__(
+        self,
+        *,
+        posts: Sequence[LinkPost],
+        state: GraphState,
+        changed: list[int],
+        hubs: list[Hub],
+        boilerplate: list[Boilerplate],
+        text_links: int,
+        stats: dict[str, int],
+        index: TextIndex | None,
+    ) -> None:
+        self._posts = posts
+        self.state = state
+        self.changed = changed
+        """Networks clustered by this run, by smallest member (post position)."""
+        self.hubs = hubs
+        self.boilerplate = boilerplate
+        self.text_links = text_links
+        self.stats = stats
+        self.index = index
+        """The near-duplicate index after this run (with the graph state), to be saved."""
+        self._all: list[LinkedNetwork] | None = None
+        self._changed: list[LinkedNetwork] | None = None
+
+    @property
+    def networks(self) -> list[LinkedNetwork]:
+        """Every network, largest first (ties by id)."""
+        if self._all is None:
+            self._all = _networks_of(self._posts, self.state, None)
+        return self._all
+
+    @property
+    def changed_networks(self) -> list[LinkedNetwork]:
+        """The networks this run clustered; every other network is as the state had it."""
+        if self._changed is None:
+            self._changed = (
+                self.networks
+                if self.stats.get("graph_reused") == 0
+                else _networks_of(self._posts, self.state, self.changed)
+            )
+        return self._changed
 
 
 def network_id_for(post_ids: Sequence[str]) -> str:
@@ -150,140 +234,193 @@ class _Names(Sequence[frozenset[str]]):
 
 
 @dataclass(slots=True)
-class _Edges:
-    """Links as parallel arrays: posts ``a < b``, weight, and the selector (index into
-    the selector keys) or ``-1`` for a text link."""
+class _Selectors:
+    """Every selector of the corpus: key, posts (CSR, ascending), weight, hub verdict."""
 
-    a: npt.NDArray[np.int64]
-    b: npt.NDArray[np.int64]
+    keys: KeyTable
+    ptr: npt.NDArray[np.int64]
+    members: npt.NDArray[np.int64]
     weight: npt.NDArray[np.float64]
-    selector: npt.NDArray[np.int64]
-
-    def __len__(self) -> int:
-        return len(self.a)
-
-    def take(self, mask: npt.NDArray[np.bool_]) -> _Edges:
-        return _Edges(self.a[mask], self.b[mask], self.weight[mask], self.selector[mask])
-
-    @staticmethod
-    def join(parts: Sequence[_Edges]) -> _Edges:
-        return _Edges(
-            np.concatenate([p.a for p in parts]),
-            np.concatenate([p.b for p in parts]),
-            np.concatenate([p.weight for p in parts]),
-            np.concatenate([p.selector for p in parts]),
-        )
+    hub: npt.NDArray[np.int8]
+    cohesion: npt.NDArray[np.float64]
+    reassessed: npt.NDArray[np.int64] | None = None
+    """Selectors whose posts changed in this run (``None``: all were assessed)."""
 
 
-def _components(
-    n: int, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Connected-component label (the smallest post index) of every post over the links.
-
-    Union-find done in bulk with numpy, so no Python loop runs per link: every link
-    whose ends have different roots hooks the larger root under the smaller
-    (``minimum.at``), then pointer jumping flattens the forest, until no link joins two
-    roots. A million posts take a fraction of a second.
-    """
-    parent = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    while len(a):
-        ra, rb = parent[a], parent[b]
-        differ = ra != rb
-        if not differ.any():
-            break
-        ra, rb = ra[differ], rb[differ]
-        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
-        while True:
-            jumped = parent[parent]
-            if np.array_equal(jumped, parent):
-                break
-            parent = jumped
-        a, b = a[differ], b[differ]
-    return parent
+_HUB_CODE = {reason: code for code, reason in enumerate(HUB_REASONS)}
 
 
-def _groups(labels: npt.NDArray[np.int64], keep: npt.NDArray[np.bool_]) -> list[list[int]]:
-    """Posts (where ``keep``) grouped by label, groups of two or more, in label order."""
-    idx = np.flatnonzero(keep)
-    if len(idx) == 0:
-        return []
-    order = np.argsort(labels[idx], kind="stable")
-    idx = idx[order]
-    lab = labels[idx]
-    cuts = np.flatnonzero(lab[1:] != lab[:-1]) + 1
-    return [g.tolist() for g in np.split(idx, cuts) if len(g) >= 2]
-
-
-def _boilerplate(
-    n: int,
-    text: _Edges,
-    identity: npt.NDArray[np.int64],
-    has_selector: npt.NDArray[np.bool_],
-) -> tuple[npt.NDArray[np.bool_], list[list[int]]]:
-    """Posts in text groups written by many different identities, and those groups."""
-    marked = np.zeros(n, dtype=bool)
-    if len(text) == 0:
-        return marked, []
-    labels = _components(n, text.a, text.b)
-    in_text = np.zeros(n, dtype=bool)
-    in_text[text.a] = True
-    in_text[text.b] = True
-    carrying = np.flatnonzero(in_text & has_selector)
-    n_carrying = np.bincount(labels[carrying], minlength=n)
-    cells = np.unique(np.stack([labels[carrying], identity[carrying]], axis=1), axis=0)
-    n_ids = np.bincount(cells[:, 0], minlength=n) if len(cells) else np.zeros(n, dtype=np.int64)
-    noisy = (n_ids >= BOILERPLATE_MIN_IDENTITIES) & (n_ids >= BOILERPLATE_MIN_SHARE * n_carrying)
-    marked = in_text & noisy[labels]
-    return marked, _groups(labels, marked)
-
-
-def _leiden_split(members: list[int], edges: _Edges) -> list[list[int]]:
-    """Weighted Leiden (modularity) communities of one over-large group."""
-    import igraph as ig
-    import leidenalg
-
-    local = np.full(int(max(members)) + 1, -1, dtype=np.int64)
-    local[members] = np.arange(len(members))
-    inside = (edges.a <= local.size - 1) & (edges.b <= local.size - 1)
-    inside[inside] = (local[edges.a[inside]] >= 0) & (local[edges.b[inside]] >= 0)
-    part = edges.take(inside)
-    graph = ig.Graph(
-        n=len(members), edges=np.stack([local[part.a], local[part.b]], axis=1).tolist()
-    )
-    graph.es["weight"] = part.weight.tolist()
-    partition = leidenalg.find_partition(
-        graph, leidenalg.ModularityVertexPartition, weights="weight", seed=LEIDEN_SEED
-    )
-    return [[members[v] for v in community] for community in partition]
-
-
-def _spanning_forest(edges: _Edges, where: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Indices of the edges that explain each network: Kruskal, strongest first, ties by
-    post order, over the edges inside networks. A network's explanation depends only on
-    its own links, so it is the same whether the corpus was linked at once or in batches."""
-    inside = np.flatnonzero((where[edges.a] >= 0) & (where[edges.a] == where[edges.b]))
-    order = inside[np.lexsort((edges.b[inside], edges.a[inside], -edges.weight[inside]))]
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while (up := parent.get(root, root)) != root:
-            root = up
-        while x != root:
-            parent[x], x = root, parent.get(x, x)
-        return root
-
-    kept: list[int] = []
-    for e, a, b in zip(
-        order.tolist(), edges.a[order].tolist(), edges.b[order].tolist(), strict=True
+def _assess_into(
+    table: _Selectors,
+    chosen: npt.NDArray[np.int64],
+    sig: npt.NDArray[np.uint32],
+    names: Sequence[frozenset[str]],
+    max_degree: int,
+) -> None:
+    """Weight and hub verdict of the ``chosen`` selectors, from all of their posts."""
+    degree = np.diff(table.ptr)
+    multi = chosen[degree[chosen] >= 2]
+    single = chosen[degree[chosen] < 2]
+    for s in single.tolist():
+        table.weight[s] = rarity_weight(table.keys[s][0], 1)
+        table.hub[s] = 0
+        table.cohesion[s] = np.nan
+    if len(multi) == 0:
+        return
+    posts = table.members
+    ptr = table.ptr
+    selector_posts = {table.keys[s]: posts[ptr[s] : ptr[s + 1]].tolist() for s in multi.tolist()}
+    for s, info in zip(
+        multi.tolist(), assess(selector_posts, sig, names, max_degree=max_degree), strict=True
     ):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
-            kept.append(e)
-    return np.asarray(kept, dtype=np.int64)
+        table.weight[s] = info.weight
+        table.hub[s] = _HUB_CODE[info.hub]
+        table.cohesion[s] = np.nan if info.cohesion is None else info.cohesion
+
+
+def _incidence(
+    posts: Sequence[LinkPost], start: int, known: dict[SelectorKey, int], first_id: int
+) -> tuple[list[SelectorKey], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(selector, post) pairs of ``posts[start:]``; keys not in ``known`` get ids from
+    ``first_id`` on in order of first appearance (the order a full run numbers them in)."""
+    new_keys: list[SelectorKey] = []
+    inc_post: list[int] = []
+    inc_sel: list[int] = []
+    for i in range(start, len(posts)):
+        for key in dict.fromkeys(posts[i].selectors):
+            s = known.get(key)
+            if s is None:
+                s = known[key] = first_id + len(new_keys)
+                new_keys.append(key)
+            inc_post.append(i)
+            inc_sel.append(s)
+    return (
+        new_keys,
+        np.asarray(inc_sel, dtype=np.int64),
+        np.asarray(inc_post, dtype=np.int64),
+    )
+
+
+def _all_selectors(
+    posts: Sequence[LinkPost],
+    sig: npt.NDArray[np.uint32],
+    names: Sequence[frozenset[str]],
+    max_degree: int,
+) -> _Selectors:
+    known: dict[SelectorKey, int] = {}
+    keys, isel, ipost = _incidence(posts, 0, known, 0)
+    order = np.lexsort((ipost, isel))
+    ptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(isel, minlength=len(keys)), out=ptr[1:])
+    table = _Selectors(
+        KeyTable.of(keys),
+        ptr,
+        ipost[order],
+        np.zeros(len(keys), dtype=np.float64),
+        np.zeros(len(keys), dtype=np.int8),
+        np.full(len(keys), np.nan),
+    )
+    _assess_into(table, np.arange(len(keys), dtype=np.int64), sig, names, max_degree)
+    return table
+
+
+def _grown_selectors(
+    state: GraphState,
+    posts: Sequence[LinkPost],
+    sig: npt.NDArray[np.uint32],
+    names: Sequence[frozenset[str]],
+    max_degree: int,
+) -> _Selectors:
+    """The stored selectors with the batch's posts added; only selectors the batch
+    carries are assessed again (a selector's verdict depends on its own posts only)."""
+    done = state.posts
+    batch_keys = list(dict.fromkeys(k for i in range(done, len(posts)) for k in posts[i].selectors))
+    found = state.keys.find(batch_keys)
+    known = {k: int(s) for k, s in zip(batch_keys, found.tolist(), strict=True) if s >= 0}
+    m_old = len(state.keys)
+    new_keys, isel, ipost = _incidence(posts, done, known, m_old)
+    m = m_old + len(new_keys)
+    order = np.lexsort((ipost, isel))
+    isel, ipost = isel[order], ipost[order]
+    ptr_ext = np.concatenate([state.ptr, np.full(len(new_keys), state.ptr[-1], dtype=np.int64)])
+    # Batch posts come after every stored one, so inserting at each selector's end
+    # keeps its posts ascending.
+    members = np.insert(state.members, ptr_ext[isel + 1], ipost)
+    ptr = ptr_ext.copy()
+    ptr[1:] += np.cumsum(np.bincount(isel, minlength=m))
+    grow = len(new_keys)
+    table = _Selectors(
+        state.keys.extend(new_keys),
+        ptr,
+        members,
+        np.concatenate([state.weight, np.zeros(grow)]),
+        np.concatenate([state.hub, np.zeros(grow, dtype=np.int8)]),
+        np.concatenate([state.cohesion, np.full(grow, np.nan)]),
+    )
+    table.reassessed = distinct(isel)
+    _assess_into(table, table.reassessed, sig, names, max_degree)
+    return table
+
+
+def _row_hash(e: Edges) -> npt.NDArray[np.uint64]:
+    with np.errstate(over="ignore"):
+        h = (e.a.astype(np.uint64) << np.uint64(32)) ^ e.b.astype(np.uint64)
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= e.selector.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+        h ^= e.weight.view(np.uint64) * np.uint64(0x165667B19E3779F9)
+        h ^= h >> np.uint64(29)
+    return np.asarray(h, dtype=np.uint64)
+
+
+def _missing_from(e: Edges, other: Edges) -> npt.NDArray[np.bool_]:
+    """Rows of ``e`` that ``other`` does not hold (found by hash, confirmed field by field)."""
+    if len(other) == 0:
+        return np.ones(len(e), dtype=bool)
+    ho = _row_hash(other)
+    order = np.argsort(ho)
+    ho = ho[order]
+    he = _row_hash(e)
+    # Sorted needles: the binary searches then walk memory in order (4 s -> 0.2 s at 1M).
+    needle = np.argsort(he)
+    at = np.empty(len(he), dtype=np.int64)
+    at[needle] = np.minimum(np.searchsorted(ho, he[needle]), len(ho) - 1)
+    row = order[at]
+    same = (
+        (ho[at] == he)
+        & (other.a[row] == e.a)
+        & (other.b[row] == e.b)
+        & (other.selector[row] == e.selector)
+        & (other.weight[row] == e.weight)
+    )
+    return np.asarray(~same, dtype=bool)
+
+
+def _near(
+    state: GraphState, table: _Selectors, marked: npt.NDArray[np.bool_], edges: Edges
+) -> tuple[Edges, Edges]:
+    """The stored and the new links at posts where a link can have changed: batch posts,
+    posts of re-assessed selectors, posts whose boilerplate mark flipped. Any other link
+    is the same in both (its selector kept its posts and verdict, its text link its
+    marks), so only these are compared."""
+    n = len(marked)
+    near = np.zeros(n, dtype=bool)
+    near[state.posts :] = True
+    if table.reassessed is not None and len(table.reassessed):
+        s = table.reassessed
+        near[table.members[ranges(table.ptr[s], table.ptr[s + 1] - table.ptr[s])]] = True
+    if state.marked is not None:
+        near[: state.posts] |= marked[: state.posts] != state.marked
+    else:
+        near[:] = True
+    old = state.edges.take(near[state.edges.a] | near[state.edges.b])
+    return old, edges.take(near[edges.a] | near[edges.b])
+
+
+def _touched(old: Edges, new: Edges) -> npt.NDArray[np.int64]:
+    """Posts at either end of a link that was added, removed or changed weight."""
+    gone = old.take(_missing_from(old, new))
+    came = new.take(_missing_from(new, old))
+    return distinct(np.concatenate([gone.a, gone.b, came.a, came.b]))
 
 
 def link_posts(
@@ -295,6 +432,7 @@ def link_posts(
     split_above: int = DEFAULT_SPLIT_ABOVE,
     index: TextIndex | None = None,
     fetch: TextFetcher | None = None,
+    fingerprints: npt.ArrayLike | None = None,
 ) -> LinkOutput:
     """Group ``posts`` into networks; see the module docstring for the method.
 
@@ -304,6 +442,14 @@ def link_posts(
     that become candidates (by default ``posts[i].text``). The index is grown in place
     and returned in the output to be saved. Without an index a fresh one is built: a
     full relink. Both give the same networks.
+
+    The index also carries the graph stage of the run that saved it
+    (:class:`~tracelight.link.state.GraphState`): then only the batch's selectors are
+    assessed again and only groups whose links changed are clustered again. That state
+    assumes the indexed posts still carry the selectors and names they had; a caller
+    that cannot vouch for it passes ``fingerprints`` (one stable digest per post of its
+    selectors and names): a difference on any indexed post makes the graph stage run
+    over everything.
     """
     if index is None:
         index = TextIndex(threshold=text_threshold)
@@ -312,6 +458,7 @@ def link_posts(
     done = len(index)
     if done > len(posts) or index.ids != [p.id for p in posts[:done]]:
         raise ValueError("the index does not cover a prefix of these posts")
+    state = index.graph
     if done < len(posts):
         batch = posts[done:]
         index.add(
@@ -322,142 +469,190 @@ def link_posts(
     n = len(posts)
     sig = index.sig
     links = index.links
+    params = {"max_degree": max_degree, "min_weight": min_weight, "split_above": split_above}
+    prints = None if fingerprints is None else np.asarray(fingerprints, dtype=np.uint64)
+    if state is not None and not (
+        state.params == params
+        and state.posts == done
+        and (
+            prints is None
+            or (
+                state.fingerprints is not None and np.array_equal(state.fingerprints, prints[:done])
+            )
+        )
+    ):
+        state = None
+    names = _Names(posts)
+    if state is None:
+        table = _all_selectors(posts, sig, names, max_degree)
+    else:
+        table = _grown_selectors(state, posts, sig, names, max_degree)
 
-    # Selectors: incidence arrays, weights, hubs.
-    keys: dict[SelectorKey, int] = {}
-    inc_post: list[int] = []
-    inc_sel: list[int] = []
-    for i, post in enumerate(posts):
-        for key in dict.fromkeys(post.selectors):
-            inc_post.append(i)
-            inc_sel.append(keys.setdefault(key, len(keys)))
-    key_list = list(keys)
-    ip = np.asarray(inc_post, dtype=np.int64)
-    isel = np.asarray(inc_sel, dtype=np.int64)
+    # Selector links, identities, boilerplate, the links clustering uses.
+    degree = np.diff(table.ptr)
+    usable = np.flatnonzero((degree >= 2) & (table.hub == 0) & (table.weight >= min_weight))
     has_selector = np.zeros(n, dtype=bool)
-    has_selector[ip] = True
-    order = np.lexsort((ip, isel))
-    ip_sorted, isel_sorted = ip[order], isel[order]
-    cuts = np.flatnonzero(isel_sorted[1:] != isel_sorted[:-1]) + 1
-    starts = np.r_[0, cuts] if len(isel_sorted) else np.zeros(0, dtype=np.int64)
-    ends = np.r_[cuts, len(isel_sorted)] if len(isel_sorted) else starts
-    multi = np.flatnonzero(ends - starts >= 2)
-    selector_posts = {
-        key_list[int(isel_sorted[starts[g]])]: ip_sorted[starts[g] : ends[g]].tolist()
-        for g in multi.tolist()
-    }
-    infos = assess(selector_posts, sig, _Names(posts), max_degree=max_degree)
-    hubs = [Hub(i.key, len(i.posts), i.hub, i.cohesion) for i in infos if i.hub is not None]
-    usable = [i for i in infos if i.hub is None and i.weight >= min_weight]
-    sel_edges = _selector_edges(usable, keys)
-
-    # Boilerplate: near-duplicate groups spread over many identities.
-    identity = _components(n, sel_edges.a, sel_edges.b)
-    all_text = _Edges(
+    has_selector[table.members] = True
+    sel_edges = star_edges(table.ptr, table.members, table.weight, usable)
+    identity = components(n, sel_edges.a, sel_edges.b)
+    text = Edges(
         links[:, 0].astype(np.int64),
         links[:, 1].astype(np.int64),
         links[:, 2].copy(),
-        np.full(len(links), -1, dtype=np.int64),
+        np.full(len(links), TEXT, dtype=np.int64),
     )
-    marked, boiler_groups = _boilerplate(n, all_text, identity, has_selector)
-    text_edges = all_text.take(
-        ~(marked[all_text.a] & marked[all_text.b]) & (all_text.weight >= min_weight)
-    )
-    edges = _Edges.join([sel_edges, text_edges])
+    boiler = boilerplate(n, text, identity, has_selector)
+    edges = final_edges(sel_edges, text, boiler.marked, min_weight)
+    labels = components(n, edges.a, edges.b)
 
-    # Evidence-threshold clustering, then Leiden on over-large groups.
-    labels = _components(n, edges.a, edges.b)
-    linked = np.zeros(n, dtype=bool)
-    linked[edges.a] = True
-    linked[edges.b] = True
-    final: list[list[int]] = []
-    split = 0
-    for group in _groups(labels, linked):
-        if len(group) > split_above:
-            split += 1
-            final.extend(p for p in _leiden_split(sorted(group), edges) if len(p) >= 2)
-        else:
-            final.append(group)
-    where = np.full(n, -1, dtype=np.int64)
-    for k, members in enumerate(final):
-        where[members] = k
-    chosen = _spanning_forest(edges, where)
-    evidence: dict[int, list[Evidence]] = defaultdict(list)
-    for e in chosen.tolist():
-        a, b, s = int(edges.a[e]), int(edges.b[e]), int(edges.selector[e])
-        weight = float(edges.weight[e])
-        kind, value = key_list[s] if s >= 0 else ("text", f"jaccard {weight:.2f}")
-        evidence[int(where[a])].append(Evidence(kind, value, weight, (posts[a].id, posts[b].id)))
-
-    # The selectors each network shares (on two or more of its posts).
-    usable_ids = np.asarray(sorted(keys[i.key] for i in usable), dtype=np.int64)
-    on = np.isin(isel, usable_ids) & (where[ip] >= 0) if len(ip) else np.zeros(0, dtype=bool)
-    cells, counts = np.unique(
-        np.stack([where[ip[on]], isel[on]], axis=1), axis=0, return_counts=True
-    )
-    shared: dict[int, list[SelectorKey]] = defaultdict(list)
-    for (k, s), c in zip(cells.tolist(), counts.tolist(), strict=True):
-        if c >= 2:
-            shared[k].append(key_list[s])
-
-    networks: list[LinkedNetwork] = []
-    for k, members in enumerate(final):
-        ordered = sorted(members, key=lambda i: posts[i].id)
-        networks.append(
-            LinkedNetwork(
-                post_ids=tuple(posts[i].id for i in ordered),
-                selectors=tuple(sorted(shared.get(k, ()))),
-                evidence=evidence.get(k, []),
-                members=tuple(ordered),
-            )
+    # Cluster again only the groups whose links changed (all of them without a state).
+    network = np.full(n, -1, dtype=np.int64)
+    wanted: npt.NDArray[np.bool_] | None = None
+    kept = Edges.empty()
+    if state is not None:
+        touched = np.concatenate(
+            [_touched(*_near(state, table, boiler.marked, edges)), np.arange(done, n)]
         )
-    networks.sort(key=lambda nw: (-len(nw.post_ids), nw.id))
-    boilerplate = [
+        wanted = np.zeros(n, dtype=bool)
+        wanted[labels[touched]] = True
+        redo = wanted[labels]
+        network[:done] = state.network
+        network[redo] = -1
+        kept = state.evidence.take(~redo[state.evidence.a])
+    fresh = split_groups(n, edges, labels, wanted, split_above)
+    where = network_labels(n, fresh)
+    chosen = spanning_forest(edges, where, table.keys.__getitem__)
+    network = np.where(where >= 0, where, network)
+    evidence = Edges.join([kept, chosen])
+
+    new_state = GraphState(
+        params=params,
+        posts=n,
+        keys=table.keys,
+        ptr=table.ptr,
+        members=table.members,
+        weight=table.weight,
+        hub=table.hub,
+        cohesion=table.cohesion,
+        edges=edges,
+        network=network,
+        evidence=evidence,
+        marked=boiler.marked,
+        fingerprints=prints,
+    )
+    index.graph = new_state
+    sizes = np.bincount(network[network >= 0], minlength=n) if n else np.zeros(0, np.int64)
+    hubs = [
+        Hub(
+            table.keys[s],
+            int(degree[s]),
+            str(HUB_REASONS[int(table.hub[s])]),
+            None if np.isnan(table.cohesion[s]) else float(table.cohesion[s]),
+        )
+        for s in np.flatnonzero(table.hub > 0).tolist()
+    ]
+    boiler_members, bounds = groups_of(boiler.labels, boiler.marked)
+    boilerplate_groups = [
         Boilerplate(
-            tuple(posts[i].id for i in g),
-            len({int(identity[i]) for i in g if has_selector[i]}),
+            tuple(posts[i].id for i in g.tolist()),
+            int(boiler.identities[boiler.labels[g[0]]]),
         )
-        for g in boiler_groups
+        for g in (np.split(boiler_members, bounds[1:-1]) if len(boiler_members) else [])
     ]
     return LinkOutput(
-        networks=networks,
+        posts=posts,
+        state=new_state,
+        changed=[int(m[0]) for m in fresh],
         hubs=sorted(hubs, key=lambda h: (-h.posts, h.key)),
-        boilerplate=boilerplate,
+        boilerplate=boilerplate_groups,
         text_links=len(links),
         stats={
             "text_links": len(links),
-            "text_links_used": len(text_edges),
+            "text_links_used": int((edges.selector == TEXT).sum()),
             "selector_links": len(sel_edges),
             "hubs": len(hubs),
-            "boilerplate_groups": len(boiler_groups),
-            "split_groups": split,
-            "posts_indexed_now": len(posts) - done,
+            "boilerplate_groups": len(boilerplate_groups),
+            "split_groups": int(
+                np.count_nonzero(
+                    np.bincount(labels[np.concatenate(fresh)], minlength=n) > split_above
+                )
+            )
+            if fresh
+            else 0,
+            "posts_indexed_now": n - done,
+            "networks": int(np.count_nonzero(sizes)),
+            "largest": int(sizes.max()) if n else 0,
+            "networks_clustered_now": len(fresh),
+            "graph_reused": int(state is not None),
         },
         index=index,
     )
 
 
-def _selector_edges(infos: Sequence[SelectorInfo], keys: dict[SelectorKey, int]) -> _Edges:
-    """A star per selector (first post to each other): enough for grouping and explanation,
-    linear in the selector's posts rather than quadratic."""
-    if not infos:
-        return _Edges(
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0, dtype=np.float64),
-            np.zeros(0, dtype=np.int64),
+def _networks_of(
+    posts: Sequence[LinkPost], state: GraphState, only: Sequence[int] | None
+) -> list[LinkedNetwork]:
+    """Networks as records, from the graph state: all of them, or those named in ``only``
+    (by smallest member), sorted by size then id."""
+    n = state.posts
+    network = state.network
+    keep = network >= 0
+    if only is not None:
+        wanted = np.zeros(n, dtype=bool)
+        wanted[np.asarray(only, dtype=np.int64)] = True
+        keep &= wanted[np.maximum(network, 0)]
+    members, bounds = groups_of(network, keep)
+    groups = np.split(members, bounds[1:-1]) if len(members) else []
+    in_scope = np.zeros(n, dtype=bool)
+    in_scope[members] = True
+    # Evidence grouped by network, in the order it was chosen.
+    ev = state.evidence.take(in_scope[state.evidence.a])
+    ev = ev.take(np.argsort(network[ev.a], kind="stable"))
+    ev_net = network[ev.a]
+    # The selectors each network shares (usable, on two or more of its posts).
+    degree = np.diff(state.ptr)
+    usable = (degree >= 2) & (state.hub == 0) & (state.weight >= state.params["min_weight"])
+    sel_of = np.repeat(np.arange(len(degree), dtype=np.int64), degree)
+    on = usable[sel_of] & in_scope[state.members]
+    cells, counts = np.unique(
+        network[state.members[on]] * np.int64(len(degree) + 1) + sel_of[on], return_counts=True
+    )
+    cells = cells[counts >= 2]
+    cell_net = cells // (len(degree) + 1)
+    cell_sel = cells % (len(degree) + 1)
+    out: list[LinkedNetwork] = []
+    ids = [p.id for p in posts] if only is None else None
+    for group in groups:
+        label = int(group[0])
+        lo, hi = np.searchsorted(ev_net, [label, label + 1])
+        evidence = []
+        for a, b, w, s in zip(
+            ev.a[lo:hi].tolist(),
+            ev.b[lo:hi].tolist(),
+            ev.weight[lo:hi].tolist(),
+            ev.selector[lo:hi].tolist(),
+            strict=True,
+        ):
+            kind, value = state.keys[s] if s != TEXT else ("text", f"jaccard {w:.2f}")
+            evidence.append(Evidence(kind, value, w, (posts[a].id, posts[b].id)))
+        slo, shi = np.searchsorted(cell_net, [label, label + 1])
+        shared = sorted(state.keys[s] for s in cell_sel[slo:shi].tolist())
+        member_list = group.tolist()
+        ordered = (
+            sorted(member_list, key=ids.__getitem__)
+            if ids is not None
+            else sorted(member_list, key=lambda i: posts[i].id)
         )
-    counts = np.asarray([len(i.posts) - 1 for i in infos], dtype=np.int64)
-    first = np.asarray([i.posts[0] for i in infos], dtype=np.int64)
-    others = np.fromiter(
-        (p for i in infos for p in i.posts[1:]), dtype=np.int64, count=int(counts.sum())
-    )
-    return _Edges(
-        np.repeat(first, counts),
-        others,
-        np.repeat(np.asarray([i.weight for i in infos], dtype=np.float64), counts),
-        np.repeat(np.asarray([keys[i.key] for i in infos], dtype=np.int64), counts),
-    )
+        out.append(
+            LinkedNetwork(
+                post_ids=tuple(posts[i].id for i in ordered),
+                selectors=tuple(shared),
+                evidence=evidence,
+                members=tuple(ordered),
+            )
+        )
+    out.sort(key=lambda nw: (-len(nw.post_ids), nw.id))
+    return out
 
 
 def connected_components(

@@ -14,12 +14,15 @@ how they changed; linking itself (:func:`tracelight.link.link_posts`) is a pure 
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection
 from sqlalchemy import Engine as DbEngine
 
@@ -179,6 +182,17 @@ def load_link_posts(conn: Connection, *, texts_from: int = 0) -> list[LinkPost]:
     return out
 
 
+def _fingerprints(posts: Sequence[LinkPost]) -> npt.NDArray[np.uint64]:
+    """A stable 64-bit digest per post of what the graph stage reads of it (selectors and
+    names). Re-extraction or the image stage can change an old post's selectors; the
+    saved graph state is only reused when no indexed post's digest moved."""
+    out = np.empty(len(posts), dtype=np.uint64)
+    for i, post in enumerate(posts):
+        raw = repr((post.selectors, post.names)).encode("utf-8")
+        out[i] = (zlib.crc32(raw) << 32) | zlib.adler32(raw)
+    return out
+
+
 def _text(title: str | None, body: str | None) -> str:
     return f"{title or ''}\n{body or ''}"
 
@@ -210,10 +224,11 @@ def _link(
 ) -> None:
     """Link the new posts against the saved index, or everything when ``relink``.
 
-    The text index (signatures, buckets, verified near-duplicates) is read from the
-    workspace and only posts after it are shingled and hashed; the selector graph comes
-    from the store, and clustering runs over the whole graph (numpy where it counts;
-    still about a minute of CPU at a million posts, see docs/linking.md), so an
+    The text index (signatures, buckets, verified near-duplicates, and the graph stage
+    of the last run) is read from the workspace and only posts after it are shingled and
+    hashed; selectors come from the store, only the selectors the batch carries are
+    assessed again and only groups whose links changed are re-clustered (unless an old
+    post's selectors or names changed: then the graph stage runs in full), so an
     incremental run gives exactly the networks a full relink would. Only networks whose
     members, evidence or shared selectors changed are rewritten. The index is saved
     after the store commits: a crash in between leaves an index that lags the store,
@@ -231,7 +246,13 @@ def _link(
             index = None
             posts = load_link_posts(conn)
         summary.relinked = index is None
-        result = link_posts(posts, max_degree=max_degree, index=index, fetch=_fetcher(conn, posts))
+        result = link_posts(
+            posts,
+            max_degree=max_degree,
+            index=index,
+            fetch=_fetcher(conn, posts),
+            fingerprints=_fingerprints(posts),
+        )
         previous = repo.network_memberships(conn)
         stored_evidence = {} if relink else repo.network_evidence_sets(conn)
         ids, events = assign_ids([n.post_ids for n in result.networks], previous)
