@@ -147,3 +147,25 @@ def test_job_screening_without_a_model_uses_the_indicator_library() -> None:
         for span in reason["spans"]:
             assert text[span["start"] : span["end"]] == span["text"]
     assert not screen_with_indicators({"text": "Nurse, county hospital, licence"}).fraudulent
+
+
+def test_network_mentions_by_page_equal_the_whole_store_join(analysed: Workspace) -> None:
+    # Risk scoring reads mentions a page of networks at a time through two index lookups
+    # (a single join chose a plan that probed every mention of a kind per network); the
+    # pages together must give exactly what one join over the whole store gives.
+    kinds = ("phone", "email", "age", "price", "indicator", "location")
+    store = open_engine(analysed.db_url)
+    try:
+        with store.connect() as conn:
+            whole = list(repo.iter_network_mentions(conn, kinds))
+            ids = sorted({network_id for network_id, _ in whole})
+            paged = [
+                pair
+                for start in range(0, len(ids), 7)
+                for pair in repo.iter_network_mentions(conn, kinds, ids[start : start + 7])
+            ]
+    finally:
+        store.dispose()
+    assert len(ids) > 7 and len(whole) > len(ids)
+    assert {m.kind for _, m in whole} <= set(kinds)
+    assert paged == whole
