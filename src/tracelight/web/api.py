@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from tracelight.store import repository as repo
 from tracelight.store.search import SearchQueryError
-from tracelight.web import views
+from tracelight.web import sharing, views
 from tracelight.web.accounts import Principal
 from tracelight.web.context import api_user, csrf_guard, log, log_denied, need, web
 from tracelight.web.text import plain_snippet
@@ -316,35 +316,14 @@ def shares(request: Request, who: User) -> Json:
 def share_create(request: Request, who: User, body: ShareIn) -> Json:
     """Share one of the organisation's own cases (with its posts and networks), networks
     or posts with another organisation, read-only."""
-    need(who, views.SHARE_PERMISSION)
-    ref = views.share_ref(body.kind, body.ref)
-    try:
-        with web(request).engine.begin() as conn:
-            share_id = views.share(conn, who, body.kind, ref, body.org)
-            if share_id is not None:
-                log(conn, request, who, "share.create", f"{body.kind}/{ref}",
-                    {"to": body.org.strip().lower(), "share": share_id})  # fmt: skip
-    except views.ShareRefused as exc:
-        raise HTTPException(422, str(exc)) from exc
-    if share_id is None:
-        log_denied(request, who, f"{body.kind}/{ref}")
-        raise HTTPException(404, f"no such {body.kind}")
+    share_id, ref = sharing.create(request, who, body.kind, body.ref, body.org)
     return {"share": share_id, "kind": body.kind, "ref": ref, "organisation": body.org}
 
 
 @router.delete("/shares/{share_id}")
 def share_revoke(request: Request, who: User, share_id: int) -> Json:
     """End a share the organisation made; the receiver loses access at once."""
-    need(who, views.SHARE_PERMISSION)
-    with web(request).engine.begin() as conn:
-        found = repo.get_share(conn, share_id, who.org_id)
-        revoked = found is not None and repo.revoke_share(conn, share_id, who.org_id, who.user_id)
-        if found is not None and revoked:
-            log(conn, request, who, "share.revoke", f"{found['kind']}/{found['ref']}",
-                {"share": share_id})  # fmt: skip
-    if not revoked:
-        log_denied(request, who, f"share/{share_id}")
-        raise HTTPException(404, "no such share")
+    sharing.revoke(request, who, share_id)
     return {"share": share_id, "revoked": True}
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tracelight.store import repository as repo
 from tracelight.store.search import SearchQueryError
-from tracelight.web import accounts, views
+from tracelight.web import accounts, sharing, views
 from tracelight.web.accounts import Principal
 from tracelight.web.context import (
     LOGIN_COOKIE,
@@ -189,6 +189,16 @@ def _date(value: str | None, what: str) -> datetime | None:
         raise HTTPException(422, f"{what} must be a date like 2026-01-31") from exc
 
 
+def _filters(country: str, source: str, since: str, until: str) -> repo.SearchFilters:
+    """The search form's filters (empty fields mean none), as the search and its save read them."""
+    return repo.SearchFilters(
+        country=country or None,
+        source=source or None,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+    )
+
+
 @router.get("/search")
 def search_page(
     request: Request,
@@ -200,12 +210,7 @@ def search_page(
     until: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     need(who, "search")
-    filters = repo.SearchFilters(
-        country=country or None,
-        source=source or None,
-        since=_date(since, "since"),
-        until=_date(until, "until"),
-    )
+    filters = _filters(country, source, since, until)
     hits: list[Any] = []
     message = None
     if q.strip():
@@ -390,35 +395,14 @@ def share_create(
     org: Annotated[str, Form(min_length=1, max_length=64)],
 ) -> Response:
     """The share forms of the case and network pages, and of /shared (any kind by id)."""
-    need(who, views.SHARE_PERMISSION)
-    ref = views.share_ref(kind, ref)
-    try:
-        with web(request).engine.begin() as conn:
-            share_id = views.share(conn, who, kind, ref, org)
-            if share_id is not None:
-                log(conn, request, who, "share.create", f"{kind}/{ref}",
-                    {"to": org.strip().lower(), "share": share_id})  # fmt: skip
-    except views.ShareRefused as exc:
-        raise HTTPException(422, str(exc)) from exc
-    if share_id is None:
-        log_denied(request, who, f"{kind}/{ref}")
-        raise HTTPException(404, f"no such {kind}")
+    _, ref = sharing.create(request, who, kind, ref, org)
     message = f"shared {kind} {ref} with {org.strip().lower()}"
     return RedirectResponse("/shared?message=" + quote(message), status_code=303)
 
 
 @router.post("/shared/{share_id}/revoke")
 def share_revoke(request: Request, who: User, share_id: int) -> Response:
-    need(who, views.SHARE_PERMISSION)
-    with web(request).engine.begin() as conn:
-        found = repo.get_share(conn, share_id, who.org_id)
-        revoked = found is not None and repo.revoke_share(conn, share_id, who.org_id, who.user_id)
-        if found is not None and revoked:
-            log(conn, request, who, "share.revoke", f"{found['kind']}/{found['ref']}",
-                {"share": share_id})  # fmt: skip
-    if not revoked:
-        log_denied(request, who, f"share/{share_id}")
-        raise HTTPException(404, "no such share")
+    sharing.revoke(request, who, share_id)
     return RedirectResponse("/shared?message=" + quote("share revoked"), status_code=303)
 
 
@@ -438,12 +422,7 @@ def search_save(
 ) -> Response:
     """Save the search on screen: newly ingested posts that it finds raise alerts."""
     need(who, "search")
-    filters = repo.SearchFilters(
-        country=country or None,
-        source=source or None,
-        since=_date(since, "since"),
-        until=_date(until, "until"),
-    )
+    filters = _filters(country, source, since, until)
     try:
         with web(request).engine.begin() as conn:
             saved_id = views.save_search(conn, who, name, q, filters)
