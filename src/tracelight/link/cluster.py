@@ -234,7 +234,10 @@ def leiden_split(members: I64, edges: Edges) -> list[I64]:
 
     la = np.searchsorted(members, edges.a)
     lb = np.searchsorted(members, edges.b)
-    graph = ig.Graph(n=len(members), edges=np.stack([la, lb], axis=1).tolist())
+    # Edges handed over as one integer array: a list of Python pairs cost more than
+    # the clustering itself on the largest groups.
+    graph = ig.Graph(n=len(members))
+    graph.add_edges(np.stack([la, lb], axis=1))
     ig.set_random_number_generator(random.Random(LEIDEN_SEED))
     try:
         found = graph.community_leiden(

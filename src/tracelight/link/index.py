@@ -425,7 +425,9 @@ def load_index(
         for entry in manifest["segments"]:
             name = entry["name"]
             ids = np.load(folder / f"{name}.ids.npy", allow_pickle=False).tolist()
-            sig = np.load(folder / f"{name}.sig.npy", allow_pickle=False)
+            # Mapped, not read: a batch reads only its candidates' rows, and growing the
+            # index copies the rows once into the enlarged array anyway.
+            sig = np.load(folder / f"{name}.sig.npy", mmap_mode="r")
             seg_links = np.load(folder / f"{name}.links.npy", allow_pickle=False)
             if len(ids) != entry["posts"] or sig.shape != (len(ids), NUM_PERM):
                 return None
@@ -444,7 +446,10 @@ def load_index(
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    index._sig = np.concatenate(sigs) if sigs else index._sig
+    if len(sigs) > 1:
+        index._sig = np.concatenate(sigs)
+    elif sigs:
+        index._sig = sigs[0]
     if links:
         index._links = _sorted_links(np.concatenate(links) if len(links) > 1 else links[0])
     if not _open_buckets(index, folder, manifest.get("buckets")):

@@ -27,6 +27,7 @@ the second way (after shared selectors) of tying posts together.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -231,7 +232,13 @@ def signatures(shingled: Shingled) -> npt.NDArray[np.uint32]:
         matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
             shingled.hashes[lo:hi].astype(np.uint64), rows.astype(np.uint64), NUM_PERM, SEED
         )
-        block = np.asarray(matrix.to_rows(), dtype=np.uint32)
+        # rensa hands rows back as Python lists; ``fromiter`` over them is several
+        # times cheaper than ``asarray`` of nested lists.
+        block = np.fromiter(
+            itertools.chain.from_iterable(matrix.to_rows()),
+            dtype=np.uint32,
+            count=(stop - start) * NUM_PERM,
+        ).reshape(stop - start, NUM_PERM)
         empty = rows[1:] == rows[:-1]
         block[empty] = 0
         out[start:stop] = block
