@@ -12,10 +12,14 @@ import numpy as np
 from tracelight.link import LinkPost, connected_components, link_posts
 from tracelight.link.cluster import (
     DEFAULT_MIN_WEIGHT,
+    TEXT,
+    Edges,
     RegionSelector,
     cluster_region,
     components,
+    leiden_split,
 )
+from tracelight.link.graph import rarity_weight
 from tracelight.link.features import network_features, template
 from tracelight.link.identity import assign_ids
 from tracelight.link.state import HUB_REASONS
@@ -314,3 +318,46 @@ def test_clustering_each_component_alone_equals_the_whole(tmp_path: Path) -> Non
         for nw in out.networks
         for e in nw.evidence
     )
+
+
+def test_leiden_cuts_long_chains_but_keeps_dense_groups_and_shared_phones_whole() -> None:
+    """One over-large group made of a template (every pair of 30 posts linked by text),
+    a phone shared by 60 posts (a star of 59 links, as the linker stores it) and a
+    200-post chain of near-duplicate texts tying them together. The template and the
+    phone are each one operation and must stay whole; the chain (unrelated posters
+    whose wording happens to be alike) must fall apart into small networks."""
+    template = list(range(30))
+    phone = list(range(30, 90))
+    chain = list(range(90, 290))
+    a: list[int] = []
+    b: list[int] = []
+    weight: list[float] = []
+    selector: list[int] = []
+
+    def link(x: int, y: int, w: float, s: int = TEXT) -> None:
+        a.append(min(x, y))
+        b.append(max(x, y))
+        weight.append(w)
+        selector.append(s)
+
+    for i, x in enumerate(template):
+        for y in template[i + 1 :]:
+            link(x, y, 0.7)
+    for y in phone[1:]:
+        link(phone[0], y, rarity_weight("phone", len(phone)), 0)
+    for x, y in zip(chain, chain[1:], strict=False):
+        link(x, y, 0.6)
+    link(template[5], chain[0], 0.55)
+    link(phone[7], chain[100], 0.55)
+    edges = Edges(
+        np.asarray(a, dtype=np.int64),
+        np.asarray(b, dtype=np.int64),
+        np.asarray(weight),
+        np.asarray(selector, dtype=np.int64),
+    ).canonical()
+    networks = [set(n.tolist()) for n in leiden_split(np.arange(290, dtype=np.int64), edges)]
+    assert set(template) in networks
+    assert set(phone) in networks
+    pieces = [n for n in networks if n <= set(chain)]
+    assert sum(len(p) for p in pieces) >= 180  # the chain is split, not dropped
+    assert max(len(p) for p in pieces) <= 13
