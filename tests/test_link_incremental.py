@@ -164,6 +164,26 @@ def test_broken_or_foreign_index_is_not_used(corpus: Path, tmp_path: Path) -> No
     assert load_index(tmp_path / "missing") is None
 
 
+def test_graph_state_of_another_split_method_is_not_reused(corpus: Path, tmp_path: Path) -> None:
+    """An index saved before the split method changed (modularity, then CPM) keeps its
+    text links, but its graph state would keep networks a full relink no longer makes."""
+    posts = _link_posts_of(corpus)
+    out = link_posts(posts[:200])
+    assert out.index is not None
+    save_index(out.index, tmp_path)
+    reused = link_posts(posts, index=load_index(tmp_path))
+    assert reused.stats["graph_reused"] == 1
+    manifest = tmp_path / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["graph"]["params"]["split"]  # as written by the modularity version
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    older = load_index(tmp_path)
+    assert older is not None and older.graph is not None  # the text index is kept
+    again = link_posts(posts, index=older)
+    assert again.stats["graph_reused"] == 0
+    assert _shape(again) == _shape(link_posts(posts))
+
+
 def _stored(ws: Workspace) -> dict[str, Any]:
     db = open_engine(ws.db_url)
     try:

@@ -49,6 +49,9 @@ stays whole up to about 12 posts, a template group (near-clique) or a shared pho
 any size. On the 1M synthetic corpus (error-free selectors, pairs scored by poster)
 0.02 and 0.05 gave pairwise F1 0.899 and 0.924 against 0.933 at 0.1; no group
 exceeds ``DEFAULT_SPLIT_ABOVE`` at 10k or 100k, where nothing changes."""
+SPLIT_METHOD = f"leiden-cpm-{LEIDEN_RESOLUTION}-clique-stars"
+"""Names how over-large groups are split; a saved graph state made another way is not
+reused (its networks would not be those a full relink gives now)."""
 TEXT = -1
 """Selector index of a text link."""
 

@@ -49,6 +49,7 @@ from tracelight.link.cluster import (
     DEFAULT_MIN_WEIGHT,
     DEFAULT_SPLIT_ABOVE,
     LEIDEN_SEED,
+    SPLIT_METHOD,
     TEXT,
     Edges,
     boilerplate,
@@ -513,7 +514,14 @@ def _link_posts(
     n = len(posts)
     sig = index.sig
     links = index.links
-    params = {"max_degree": max_degree, "min_weight": min_weight, "split_above": split_above}
+    # The split method is part of the state's identity: a state clustered by another
+    # method (modularity, before CPM) must not keep its networks for untouched groups.
+    params = {
+        "max_degree": max_degree,
+        "min_weight": min_weight,
+        "split_above": split_above,
+        "split": SPLIT_METHOD,
+    }
     prints = None if fingerprints is None else np.asarray(fingerprints, dtype=np.uint64)
     if state is not None and not (
         state.params == params
