@@ -3,7 +3,7 @@
 Run on demand (not part of the test suite)::
 
     .venv/bin/python benchmarks/web_bench.py [--store DIR] [--posts 1000000] \
-        [--concurrency 50] [--duration 60] [--db URL] [--json OUT]
+        [--concurrency 50] [--think S] [--workers N] [--duration 60] [--db URL] [--json OUT]
 
 1. **The store.** The full pipeline at a million posts takes hours on a small machine,
    so a seed corpus (``--seed-posts``, 10,000 by default) is generated with
@@ -20,7 +20,8 @@ Run on demand (not part of the test suite)::
    ``bench``; every fifth copy also to ``peer``, so the ownership join has foreign rows
    to skip. ``--store`` keeps
    the workspace: a second run reuses it (``web-bench.json`` says what it holds).
-2. **The server** is ``tracelight serve`` itself, in a subprocess on 127.0.0.1.
+2. **The server** is ``tracelight serve`` itself, in a subprocess on 127.0.0.1
+   (``--workers N``: ``serve --workers N``, N server processes).
 3. **The users.** ``--users`` accounts of ``bench`` (analysts) sign in through the login
    form; each client keeps one session.
 4. **The load.** ``--concurrency`` clients (asyncio + httpx), closed loop with no think
@@ -35,8 +36,12 @@ Run on demand (not part of the test suite)::
    of a search alone: what one analyst sees on an idle server.
 
 Reported per page kind: requests, requests/s, p50/p95/p99/max latency, errors; the
-server's peak RSS (``VmHWM``); the machine's load average before and after. The numbers
-depend on the machine and on what else runs on it: report the load with them.
+server's peak RSS (``VmHWM``, summed over its processes); its CPU seconds (user + system,
+all its processes) from the end of the sign-ins to the last answer, and that divided by
+the requests answered in that time (warm-up included): CPU milliseconds per request, the
+figure that stays comparable when other jobs share the machine; the machine's load
+average before and after. The latencies depend on the machine and on what else runs on
+it: report the load with them.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -407,9 +412,10 @@ def free_port() -> int:
 
 
 class Server:
-    """``tracelight serve`` in a subprocess, and its memory high-water mark."""
+    """``tracelight serve`` in a subprocess (``--workers`` processes), and what its
+    process tree used: memory high-water marks and CPU seconds."""
 
-    def __init__(self, workspace: Workspace, db: str | None, port: int) -> None:
+    def __init__(self, workspace: Workspace, db: str | None, port: int, workers: int = 1) -> None:
         command = [
             str(Path(sys.executable).with_name("tracelight")),
             "serve",
@@ -418,6 +424,8 @@ class Server:
             "--port",
             str(port),
         ]
+        if workers != 1:
+            command += ["--workers", str(workers)]
         if db:
             command += ["--db", db]
         self.base = f"http://127.0.0.1:{port}"
@@ -434,13 +442,41 @@ class Server:
                 time.sleep(0.5)
         raise RuntimeError("the server did not answer within 120 s")
 
+    def pids(self) -> list[int]:
+        """The server process and, with ``--workers`` > 1, its worker processes."""
+        found = [self.process.pid]
+        for pid in found:
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    children = (task / "children").read_text().split()
+                    found.extend(int(c) for c in children if int(c) not in found)
+            except OSError:
+                continue
+        return found
+
     def peak_rss_mib(self) -> float | None:
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return None
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return int(found.group(1)) / 1024 if found else None
+        """The sum of the processes' ``VmHWM`` (each one's own peak)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"VmHWM:\s+(\d+) kB", status)
+            total += int(found.group(1)) if found else 0
+        return total / 1024 if total else None
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds used so far by the server's processes."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
@@ -460,6 +496,8 @@ class Samples:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, dict[int, int]] = field(default_factory=dict)
+    answered: int = 0
+    """Every request answered after the sign-ins, warm-up included (for CPU per request)."""
 
     def add(self, kind: str, seconds: float, status: int) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
@@ -503,8 +541,10 @@ async def drive(
     duration: float,
     think: float,
     seed: int,
+    on_start: Callable[[], None] | None = None,
 ) -> tuple[Samples, float]:
-    """Closed-loop clients; returns the samples taken after the warm-up and the seconds."""
+    """Closed-loop clients; returns the samples taken after the warm-up and the seconds.
+    ``on_start`` runs once every client has signed in, as the warm-up begins."""
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [
         httpx.AsyncClient(base_url=base, timeout=120, limits=limits) for _ in range(concurrency)
@@ -512,6 +552,8 @@ async def drive(
     samples = Samples()
     try:
         await asyncio.gather(*(sign_in(c, users[i % len(users)]) for i, c in enumerate(clients)))
+        if on_start is not None:
+            on_start()
         loop = asyncio.get_running_loop()
         start = loop.time() + warmup
         stop = start + duration
@@ -525,6 +567,7 @@ async def drive(
                 sent = time.perf_counter()
                 status = await fetch(client, path, params)
                 elapsed = time.perf_counter() - sent
+                samples.answered += 1
                 if start <= asked < stop:
                     samples.add(kind, elapsed, status)
                 if think:
@@ -611,6 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--think", type=float, default=0.0, help="mean think time per client, s")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--kinds", default="search,network")
     parser.add_argument("--probe-repeat", type=int, default=5)
     parser.add_argument("--build-only", action="store_true")
@@ -646,7 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workload = Workload.make(seed, db_url, rng)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     load_before = os.getloadavg()
-    server = Server(workspace, args.db, free_port())
+    server = Server(workspace, args.db, free_port(), args.workers)
     try:
         probe_paths = [
             ("search (alone)", "/search", workload.queries[0]),
@@ -663,11 +707,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"load: {args.concurrency} clients for {args.duration:.0f}s "
             f"after a {args.warmup:.0f}s warm-up"
         )
+        cpu_start: list[float] = []
         samples, seconds = asyncio.run(
             drive(server.base, users, workload, kinds, args.concurrency, args.warmup,
-                  args.duration, args.think, args.seed)
+                  args.duration, args.think, args.seed,
+                  on_start=lambda: cpu_start.append(server.cpu_seconds()))
         )  # fmt: skip
         load_after = os.getloadavg()
+        # From the end of the sign-ins (Argon2 is slow on purpose) to the last answer.
+        cpu = server.cpu_seconds() - cpu_start[0]
         loaded = summarise(samples, seconds)
         total = sum(r["requests"] for r in loaded)
         peak = server.peak_rss_mib()
@@ -678,6 +726,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": "postgresql" if args.db else "sqlite",
         "concurrency": args.concurrency,
         "think_s": args.think,
+        "workers": args.workers,
+        "server_cpu_s": round(cpu, 1),
+        "server_cpu_ms_per_request": (
+            round(cpu * 1000 / samples.answered, 1) if samples.answered else None
+        ),
         "duration_s": seconds,
         "users": len(users),
         "requests_per_second": round(total / seconds, 1),
@@ -694,14 +747,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     print(markdown(
         f"{args.posts:,} posts, {result['db']}, {args.concurrency} concurrent clients "
-        f"(think {args.think}s), {seconds:.0f}s",
+        f"(think {args.think}s), {args.workers} server process"
+        f"{'' if args.workers == 1 else 'es'}, {seconds:.0f}s",
         loaded,
     ))  # fmt: skip
     print()
     print(markdown("one client alone", alone))
     print()
     print(
-        f"total {result['requests_per_second']} req/s; server peak RSS "
+        f"total {result['requests_per_second']} req/s; server ({args.workers} process"
+        f"{'' if args.workers == 1 else 'es'}) CPU {result['server_cpu_s']} s, "
+        f"{result['server_cpu_ms_per_request']} ms per request; peak RSS "
         f"{result['server_peak_rss_mib']} MiB; load avg before {result['load_before']}, "
         f"after {result['load_after']} on {os.cpu_count()} CPUs"
     )

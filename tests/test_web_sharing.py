@@ -472,7 +472,7 @@ def test_migration_merges_web_reviews_into_triage_marks(db_url: str) -> None:
                 "INSERT INTO network_reviews (org_id, network_id, status, reviewed_by, reviewed_at)"
                 f" VALUES ({org_id}, 'Naaa', 'dismissed', {user_id}, '2026-01-03 00:00:00')"
             )
-        upgrade(engine)
+        upgrade(engine, "0007_sharing")  # the migration under test, whatever follows it
         assert current_revision(engine) == "0007_sharing"
         assert "network_reviews" not in inspect(engine).get_table_names()
         with engine.connect() as conn:

@@ -22,6 +22,12 @@ def serve(
         float,
         typer.Option(min=0.01, help="Largest request body (image uploads) in MiB; 413 beyond."),
     ] = 10.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Server processes (about one per core; sessions work across them)."
+        ),
+    ] = 1,
 ) -> None:
     """Start the web app (pages at /, JSON API at /api/v1, OpenAPI at /openapi.json).
 
@@ -29,14 +35,17 @@ def serve(
     default: put it behind an HTTPS reverse proxy before opening it to a network.
     """
     with failures():
-        import uvicorn
+        from tracelight.web.server import serve as run_server
 
-        from tracelight.web import create_app
+        def ready() -> None:
+            stderr.print(f"Tracelight on http://{host}:{port}/  (Ctrl+C to stop)", markup=False)
 
-        app = create_app(
+        run_server(
             workspace_of(workspace, db),
+            host=host,
+            port=port,
+            workers=workers,
             secure_cookies=secure_cookies,
             max_upload_bytes=int(max_upload_mib * 1024 * 1024),
+            on_ready=ready,
         )
-        stderr.print(f"Tracelight on http://{host}:{port}/  (Ctrl+C to stop)", markup=False)
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

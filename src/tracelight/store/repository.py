@@ -1246,9 +1246,12 @@ from tracelight.store.search import (  # noqa: E402
     SearchHit,
     SearchQueryError,
     _hit,
+    filter_match,
     fts5_query,
+    month_tokens,
     postgres_search_sql,
     postgres_tsquery,
+    sqlite_filtered_search_sql,
     sqlite_search_sql,
 )
 
@@ -1869,6 +1872,16 @@ def _org_search(
                     params[key] = params[key].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         params["match"] = fts5_query(query)
         sql = sqlite_search_sql(extra)
+        if only is None and (filters.country or filters.source or filters.since or filters.until):
+            # The filters go inside the full-text match too, so the walk for the newest
+            # candidates skips the posts they reject (same candidates, same ranking).
+            params["fmatch"] = filter_match(
+                query,
+                country=params.get("country"),
+                source=params.get("source"),
+                months=_filter_months(conn, params.get("since"), params.get("until")),
+            )
+            sql = sqlite_filtered_search_sql(extra)
     else:
         expression, phrase_params = postgres_tsquery(query)
         params.update(phrase_params)
@@ -1877,6 +1890,20 @@ def _org_search(
     if only is not None:
         statement = statement.bindparams(bindparam("only", expanding=True))
     return [_hit(row) for row in conn.execute(statement, params)]
+
+
+def _filter_months(conn: Connection, since: str | None, until: str | None) -> list[str] | None:
+    """The posting-month tokens a date filter can pass (``None``: no date filter, or too
+    wide to help); an open end is the store's first or last posting date."""
+    if since is None and until is None:
+        return None
+    if since is None or until is None:
+        first, last = conn.execute(
+            text("SELECT (SELECT min(posted_at) FROM posts), (SELECT max(posted_at) FROM posts)")
+        ).one()
+        since = since if since is not None else first
+        until = until if until is not None else last
+    return month_tokens(since, until)
 
 
 def reason_texts(reasons: Sequence[Any]) -> list[str]:
@@ -2323,7 +2350,10 @@ def raise_alerts(conn: Connection, post_ids: Sequence[str], org_id: int) -> int:
     return found
 
 
-def _alert_query(user_id: int, org_id: int) -> Any:
+def _alert_query(user_id: int, org_id: int, *, readable: Any = None) -> Any:
+    """The user's alerts on posts the organisation may read (``readable``: the visibility
+    rule to use, :func:`_owned` unless the caller knows a cheaper one is exact)."""
+    readable = _owned if readable is None else readable
     return (
         select(
             t.search_alerts.c.id,
@@ -2340,7 +2370,7 @@ def _alert_query(user_id: int, org_id: int) -> Any:
         )
         .join(t.saved_searches, t.saved_searches.c.id == t.search_alerts.c.saved_search_id)
         .join(t.posts, t.posts.c.id == t.search_alerts.c.post_id)
-        .where(t.saved_searches.c.user_id == user_id, _owned(org_id, t.posts.c.id))
+        .where(t.saved_searches.c.user_id == user_id, readable(org_id, t.posts.c.id))
     )
 
 
@@ -2364,8 +2394,25 @@ def user_alerts(
 def unread_alert_count(conn: Connection, user_id: int, org_id: int) -> int:
     """Unread alerts the user can still open: an alert on a post whose share was revoked
     no longer counts, exactly as it no longer shows in :func:`user_alerts`."""
-    unread = _alert_query(user_id, org_id).where(t.search_alerts.c.read_at.is_(None))
+    # Every page's navigation shows this count, so the common answers stay cheap: a user
+    # with no unread alert at all needs no visibility check, and an organisation that
+    # nothing is shared with reads exactly what it holds (as in search).
+    if conn.execute(_ANY_UNREAD, {"user_id": user_id}).first() is None:
+        return 0
+    readable = _owned if has_incoming_shares(conn, org_id) else _held
+    unread = _alert_query(user_id, org_id, readable=readable).where(
+        t.search_alerts.c.read_at.is_(None)
+    )
     return int(conn.scalar(select(func.count()).select_from(unread.subquery())) or 0)
+
+
+_ANY_UNREAD = (
+    select(literal(1))
+    .select_from(t.search_alerts)
+    .join(t.saved_searches, t.saved_searches.c.id == t.search_alerts.c.saved_search_id)
+    .where(t.saved_searches.c.user_id == bindparam("user_id"), t.search_alerts.c.read_at.is_(None))
+    .limit(1)
+)
 
 
 def mark_alerts_read(conn: Connection, user_id: int, alert_id: int | None = None) -> int:

@@ -63,12 +63,9 @@ def fts5_query(query: str) -> str:
     """A safe FTS5 MATCH expression: every user piece becomes a quoted string."""
     groups, excluded = _terms(query)
 
-    def quote(piece: str) -> str:
-        return '"' + piece.replace('"', '""') + '"'
-
-    expression = " OR ".join("(" + " AND ".join(quote(p) for p in group) + ")" for group in groups)
+    expression = " OR ".join("(" + " AND ".join(_quote(p) for p in group) + ")" for group in groups)
     for piece in excluded:
-        expression = f"({expression}) NOT {quote(piece)}"
+        expression = f"({expression}) NOT {_quote(piece)}"
     return expression
 
 
@@ -105,6 +102,98 @@ def sqlite_search_sql(where: str = "") -> str:
         "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid "
         "WHERE posts_fts MATCH :match" + where + " "
         "ORDER BY posts_fts.rowid DESC LIMIT :candidates), "
+        "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
+        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
+        "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "
+        "FROM posts_fts CROSS JOIN best ON best.seq = posts_fts.rowid "
+        "JOIN posts p ON p.seq = best.seq "
+        "WHERE posts_fts MATCH :match "
+        "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM best) AND (SELECT max(seq) FROM best) "
+        "ORDER BY best.rank, best.seq"
+    )
+
+
+FILTER_MONTHS_MAX = 36
+"""A date filter spanning more posting months than this is left out of the full-text
+match (:func:`filter_match`): so wide a range passes most posts anyway."""
+
+
+def _quote(piece: str) -> str:
+    return '"' + piece.replace('"', '""') + '"'
+
+
+def month_tokens(since: str | None, until: str | None) -> list[str] | None:
+    """The ``posts_filter_fts`` month tokens (``m`` + ``YYYYMM``) a date filter can pass.
+
+    ``since`` and ``until`` are the bounds as stored text (``YYYY-MM-DD ...``), ``None``
+    for an open end (the caller gives the store's first or last posting date instead,
+    or ``None`` when it holds no dates). Text that is ``>= since`` and ``< until`` starts
+    with a month between theirs, inclusive, so the tokens never leave out a post the
+    exact filter keeps. ``None`` when the range is open or spans more than
+    :data:`FILTER_MONTHS_MAX` months (then the date filter is applied on the rows only).
+    """
+    if not since or not until:
+        return None
+    try:
+        first = int(since[:4]) * 12 + int(since[5:7]) - 1
+        last = int(until[:4]) * 12 + int(until[5:7]) - 1
+    except ValueError:
+        return None
+    if last < first:
+        return []
+    if last - first + 1 > FILTER_MONTHS_MAX:
+        return None
+    return [f"m{m // 12:04d}{m % 12 + 1:02d}" for m in range(first, last + 1)]
+
+
+def filter_match(
+    query: str,
+    *,
+    country: str | None = None,
+    source: str | None = None,
+    months: list[str] | None = None,
+) -> str:
+    """The ``posts_filter_fts`` MATCH expression: the query over title and body only,
+    and the country, source and posting months as index columns of their own.
+
+    These filters only narrow the walk: the rows still pass the exact SQL filters
+    (``p.country = ...``), so a source whose tokens also occur in a longer source name
+    costs a row check, never a wrong hit. A value with no word characters gives no
+    token to match on and is left to the row check.
+    """
+    expression = "{title body} : (" + fts5_query(query) + ")"
+    for column, value in (("country", country), ("source", source)):
+        if value and any(ch.isalnum() for ch in value):
+            expression += f" AND {column} : " + _quote(value)
+    if months is not None:
+        if not months:
+            return expression + " AND month : " + _quote("m")  # nothing can pass
+        expression += " AND (" + " OR ".join("month : " + _quote(m) for m in months) + ")"
+    return expression
+
+
+def sqlite_filtered_search_sql(where: str = "") -> str:
+    """:func:`sqlite_search_sql` for a search with a country, source or date filter.
+
+    The newest :data:`RANK_CANDIDATES` matches that pass the filters and the
+    organisation's access are found in ``posts_filter_fts`` (``:fmatch``, from
+    :func:`filter_match`), which holds the filter values beside the words, so the walk
+    skips the rows a filter rejects instead of reading each one; ``where`` is checked
+    on the rows it keeps, exactly as in :func:`sqlite_search_sql`. They are the same
+    candidates as there, and they are ranked the same way, with ``bm25`` over
+    ``posts_fts`` (``:match``), in one pass over the matches between the lowest and
+    highest candidate; only the ``limit`` best get a snippet.
+    """
+    return (
+        "WITH cand AS ("  # noqa: S608 - fixed SQL and bind names only, see the docstring
+        "SELECT p.seq AS seq "
+        "FROM posts_filter_fts JOIN posts p ON p.seq = posts_filter_fts.rowid "
+        "WHERE posts_filter_fts MATCH :fmatch" + where + " "
+        "ORDER BY posts_filter_fts.rowid DESC LIMIT :candidates), "
+        "hits AS (SELECT cand.seq AS seq, bm25(posts_fts) AS rank "
+        "FROM posts_fts CROSS JOIN cand ON cand.seq = posts_fts.rowid "
+        "WHERE posts_fts MATCH :match "
+        "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM cand) AND (SELECT max(seq) FROM cand)), "
         "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
         "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
         "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "

@@ -17,7 +17,7 @@ from tracelight.store import repository as repo
 from tracelight.store.search import SearchQueryError
 from tracelight.web import sharing, views
 from tracelight.web.accounts import Principal
-from tracelight.web.context import api_user, csrf_guard, log, log_denied, need, web
+from tracelight.web.context import api_user, csrf_guard, log, log_denied, log_read, need, web
 from tracelight.web.text import plain_snippet
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_guard)], tags=["api"])
@@ -119,12 +119,12 @@ def search(
         since=_utc(since),
         until=_utc(until),
     )
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         try:
             hits = repo.org_search(conn, q, who.org_id, limit, filters)
         except SearchQueryError as exc:
             raise HTTPException(422, str(exc)) from exc
-        log(conn, request, who, "search", q, {"country": country, "source": source})
+    log_read(request, who, "search", q, {"country": country, "source": source})
     return {
         "query": q,
         "hits": [
@@ -151,13 +151,12 @@ def _utc(value: datetime | None) -> datetime | None:
 def post(request: Request, who: User, post_id: str) -> Json:
     """A post as collected, with its mentions (exact spans), selectors and networks."""
     need(who, "read")
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         view = views.post(conn, who, post_id)
-        if view is not None:
-            log(conn, request, who, "view.post", f"post/{post_id}")
     if view is None:
         log_denied(request, who, f"post/{post_id}")
         raise HTTPException(404, "no such post")
+    log_read(request, who, "view.post", f"post/{post_id}")
     return views.post_json(view)
 
 
@@ -165,13 +164,12 @@ def post(request: Request, who: User, post_id: str) -> Json:
 def network(request: Request, who: User, network_id: str) -> Json:
     """A network as the organisation may see it: its posts, selectors, evidence, movement."""
     need(who, "read")
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         view = views.network(conn, who, network_id)
-        if view is not None:
-            log(conn, request, who, "view.network", f"network/{network_id}")
     if view is None:
         log_denied(request, who, f"network/{network_id}")
         raise HTTPException(404, "no such network")
+    log_read(request, who, "view.network", f"network/{network_id}")
     return views.network_json(view)
 
 
@@ -179,13 +177,12 @@ def network(request: Request, who: User, network_id: str) -> Json:
 def network_graph(request: Request, who: User, network_id: str) -> Json:
     """The network as graph elements (posts and selectors) for the network page."""
     need(who, "read")
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         view = views.network(conn, who, network_id)
-        if view is not None:
-            log(conn, request, who, "view.network", f"network/{network_id}", {"part": "graph"})
     if view is None:
         log_denied(request, who, f"network/{network_id}")
         raise HTTPException(404, "no such network")
+    log_read(request, who, "view.network", f"network/{network_id}", {"part": "graph"})
     return views.graph(view)
 
 

@@ -22,6 +22,7 @@ from tracelight import __version__
 from tracelight.store.db import open_engine
 from tracelight.store.workspace import Workspace
 from tracelight.web import api, export, images, pages, selectors
+from tracelight.web.audit import AuditWriter
 from tracelight.web.context import LoginRequired, WebState, current
 from tracelight.web.render import templates
 from tracelight.web.security import load_secret_key
@@ -72,9 +73,12 @@ def create_app(
     engine = open_engine(workspace.db_url)
     key = secret_key or load_secret_key(workspace.root)
 
+    writer = AuditWriter(engine, workspace.root if ledger else None)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        writer.close()  # the server has finished its requests: write what is queued
         engine.dispose()
 
     app = FastAPI(
@@ -91,6 +95,7 @@ def create_app(
         signer=URLSafeTimedSerializer(key),
         ledger_root=workspace.root if ledger else None,
         secure_cookies=secure_cookies,
+        audit_writer=writer,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)

@@ -38,6 +38,7 @@ class WebState:
     signer: URLSafeTimedSerializer
     ledger_root: Path | None
     secure_cookies: bool
+    audit_writer: audit.AuditWriter
 
 
 class LoginRequired(Exception):
@@ -161,6 +162,22 @@ def log(
     if request.url.path.startswith("/api/"):
         detail.setdefault("via", "api")
     audit.record(conn, web(request).ledger_root, who, action, target, client_of(request), detail)
+
+
+def log_read(
+    request: Request,
+    who: Principal,
+    action: str,
+    target: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Audit a read of this request through the app's group commit
+    (:class:`~tracelight.web.audit.AuditWriter`): returns once the entry is committed,
+    so call it before answering, after the read succeeded."""
+    detail = dict(detail or {})
+    if request.url.path.startswith("/api/"):
+        detail.setdefault("via", "api")
+    web(request).audit_writer.record(who, action, target, client_of(request), detail)
 
 
 def log_denied(request: Request, who: Principal | None, target: str) -> None:

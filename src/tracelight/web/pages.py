@@ -27,6 +27,7 @@ from tracelight.web.context import (
     current,
     log,
     log_denied,
+    log_read,
     need,
     page_user,
     session_id,
@@ -214,12 +215,12 @@ def search_page(
     hits: list[Any] = []
     message = None
     if q.strip():
-        with web(request).engine.begin() as conn:
+        with web(request).engine.connect() as conn:
             try:
                 hits = repo.org_search(conn, q, who.org_id, 50, filters)
             except SearchQueryError as exc:
                 message = str(exc)
-            log(conn, request, who, "search", q, {"filters": _filters_detail(filters)})
+        log_read(request, who, "search", q, {"filters": _filters_detail(filters)})
     form = {"q": q, "country": country, "source": source, "since": since, "until": until}
     return _render(request, "search.html", who, hits=hits, form=form, message=message)
 
@@ -236,28 +237,28 @@ def _filters_detail(filters: repo.SearchFilters) -> dict[str, Any]:
 @router.get("/posts/{post_id}")
 def post_page(request: Request, who: User, post_id: str) -> Response:
     need(who, "read")
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         view = views.post(conn, who, post_id)
         if view is not None:
             view["cases"] = [c for c in repo.org_cases(conn, who.org_id) if c["status"] == "open"]
-            log(conn, request, who, "view.post", f"post/{post_id}")
     if view is None:
         log_denied(request, who, f"post/{post_id}")
         raise HTTPException(404, "no such post")
+    log_read(request, who, "view.post", f"post/{post_id}")
     return _render(request, "post.html", who, **view)
 
 
 @router.get("/networks/{network_id}")
 def network_page(request: Request, who: User, network_id: str) -> Response:
     need(who, "read")
-    with web(request).engine.begin() as conn:
+    with web(request).engine.connect() as conn:
         view = views.network(conn, who, network_id)
         if view is not None:
             view["cases"] = [c for c in repo.org_cases(conn, who.org_id) if c["status"] == "open"]
-            log(conn, request, who, "view.network", f"network/{network_id}")
     if view is None:
         log_denied(request, who, f"network/{network_id}")
         raise HTTPException(404, "no such network")
+    log_read(request, who, "view.network", f"network/{network_id}")
     return _render(request, "network.html", who, network=view, cases=view["cases"])
 
 
