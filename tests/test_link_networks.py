@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from random import Random
 
@@ -19,8 +20,8 @@ from tracelight.link.cluster import (
     components,
     leiden_split,
 )
-from tracelight.link.graph import rarity_weight
 from tracelight.link.features import network_features, template
+from tracelight.link.graph import rarity_weight
 from tracelight.link.identity import assign_ids
 from tracelight.link.state import HUB_REASONS
 from tracelight.link.text import near_duplicates, shingles
@@ -345,7 +346,7 @@ def test_leiden_cuts_long_chains_but_keeps_dense_groups_and_shared_phones_whole(
             link(x, y, 0.7)
     for y in phone[1:]:
         link(phone[0], y, rarity_weight("phone", len(phone)), 0)
-    for x, y in zip(chain, chain[1:], strict=False):
+    for x, y in pairwise(chain):
         link(x, y, 0.6)
     link(template[5], chain[0], 0.55)
     link(phone[7], chain[100], 0.55)
