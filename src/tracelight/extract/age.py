@@ -140,8 +140,13 @@ character class lets the regex engine skip ahead in C instead of trying every po
 _OLD_AT = re.compile(_OLD)
 _UNIT_CUES = ("year", "yr", "y.o", "y. o", "y/o", "años", "anos", "ans", "jahr", "jähr", "j.")
 """Every unit word contains one of these, or is a ``yo`` that does not start ``you``:
-a text without them has no spelled age (``in`` is a fast C search, far cheaper than a
-regex scan)."""
+a text without them has no spelled age, and a scan for them is far cheaper than the
+unit-word scan."""
+_UNIT_CUE = re.compile("yo(?!u)|" + "|".join(map(re.escape, _UNIT_CUES)))
+"""Found exactly when a text has a ``yo`` that does not start ``you`` or one of
+:data:`_UNIT_CUES`: the pre-check as one scan instead of thirteen substring searches.
+Every branch starts with a literal (``y``, ``a`` or ``j``), so the regex engine skips
+to those letters in C."""
 _WORD = re.compile(rf"{_L}+")
 _CONJ = frozenset({"y", "e", "et", "und", "and"})
 
@@ -288,7 +293,7 @@ def _candidates(low: str, field: str) -> list[tuple[int, int, int, str]]:
 
 def _spelled(low: str) -> list[tuple[int, int, int, str]]:
     found: list[tuple[int, int, int, str]] = []
-    if low.count("yo") == low.count("you") and not any(cue in low for cue in _UNIT_CUES):
+    if _UNIT_CUE.search(low) is None:
         return found
     for m in _UNIT_WORD.finditer(low):
         start = m.start()

@@ -57,7 +57,7 @@ from tracelight.extract.gazetteer import (
 )
 from tracelight.extract.gazetteer import words as _words
 from tracelight.extract.name import GIVEN_NAMES
-from tracelight.extract.tokens import letter_runs
+from tracelight.extract.tokens import ascii_letters, letter_runs
 from tracelight.model import Mention, Post
 
 METHOD = "gazetteer"
@@ -127,7 +127,7 @@ def _tokens(text: str) -> tuple[list[str], Callable[[], list[tuple[int, int]]]]:
     if len(low) == len(text) and pattern is TOKEN:
         found = letter_runs(low)  # TOKEN.findall(low), shared with the normaliser
         tokens = found
-        if not "".join(found).isascii():  # text with emoji but plain words stays cheap
+        if not ascii_letters(low):  # text with emoji but plain words stays cheap
             tokens = [t if t.isascii() else fold_token(t) for t in found]
         return tokens, lambda: _spans_of(low, found)
     spans = [m.span() for m in pattern.finditer(text)]

@@ -218,6 +218,38 @@ _MIN_PHONE_DIGITS = 7
 _MAX_PHONE_DIGITS = 15
 
 
+def _name_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """``_BEFORE_PHONE.search(text, lo, hi).span("name")``, or None, without the scan.
+
+    The search tries every position of the window and, at each letter, reads the rest
+    of the word before failing; here the name is read backwards from ``hi`` instead:
+    past the tail the pattern allows (spaces or tabs, one of ``: - – ~``, spaces or
+    tabs; ``$`` also matches before a final line break), a letter must end the name,
+    and the leftmost match starts where that letter run starts, or where the run
+    before it starts when a hyphen joins them (one hyphen at most), never before ``lo``.
+    """
+    end = hi
+    if end > lo and text[end - 1] == "\n":
+        end -= 1
+    while end > lo and text[end - 1] in " \t":
+        end -= 1
+    if end > lo and text[end - 1] in ":-–~":
+        end -= 1
+        while end > lo and text[end - 1] in " \t":
+            end -= 1
+    letter = _LETTER.match
+    if end == lo or not letter(text, end - 1):
+        return None
+    start = end - 1
+    while start > lo and letter(text, start - 1):
+        start -= 1
+    if start - 2 >= lo and text[start - 1] == "-" and letter(text, start - 2):
+        start -= 2
+        while start > lo and letter(text, start - 1):
+            start -= 1
+    return start, end
+
+
 def _value(token: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in token.split("-"))
 
@@ -290,7 +322,7 @@ def _cue_names(text: str) -> list[tuple[int, int, int]]:
     found = []
     for kind, (pattern, word) in enumerate(zip(patterns, _WORD_CUES, strict=True)):
         anchors = _ANCHORS[kind]
-        if patterns is _CUES and anchors and not any(a in low for a in anchors):
+        if patterns is _CUES and anchors and not any(map(low.__contains__, anchors)):
             continue
         pos = 0
         while (match := pattern.search(low, pos)) is not None:
@@ -338,13 +370,13 @@ def extract_names(post: Post, field: str, text: str) -> list[Mention]:
         if phone_start > 0 and text[phone_start - 1] in _PHONE_OPENERS:
             phone_start -= 1
         window_start = max(0, phone_start - 40)
-        before = _BEFORE_PHONE.search(text, window_start, phone_start)
+        before = _name_before(text, window_start, phone_start)
         if before is None:
             continue
-        start, end = before.span("name")
+        start, end = before
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             continue
-        token = before["name"]
+        token = text[start:end]
         conf = _judge(token, 0.6, 0.35, strong=False)
         if len(token) == 2 and (
             token.upper() in gazetteer().region_codes or token[0].lower() == token[1].lower()

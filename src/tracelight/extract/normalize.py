@@ -61,8 +61,9 @@ import functools
 import re
 import unicodedata
 from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from itertools import filterfalse
 
 from tracelight.extract.numberwords import (
@@ -75,7 +76,7 @@ from tracelight.extract.numberwords import (
     Kind,
     fold,
 )
-from tracelight.extract.tokens import letter_runs
+from tracelight.extract.tokens import ascii_letters, letter_runs, letter_set
 
 MIN_TOKENS = 3
 """Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
@@ -398,10 +399,111 @@ def _segment(word: str) -> list[tuple[int, int, str]] | None:
     return out
 
 
-def _glue_edits(s1: str) -> list[Edit]:
-    """Glued numbers (``6seven8``, ``3tothree``, ``twotwoeight``) become digits, piece by
-    piece, so each digit still maps to the word it was written as; ``$`` between digits
-    becomes a space."""
+@dataclass(frozen=True, slots=True)
+class _GlueMemo:
+    """Letter runs classified so far: whether each splits into glue words (``any``) and
+    into two or more (``multi``). A run enters ``seen`` only after ``any`` and ``multi``
+    have it, so a reader never sees a half-classified run; a full memo is replaced, not
+    cleared, so a reader holding the old one stays consistent (threads included)."""
+
+    seen: set[str] = field(default_factory=set)
+    any: set[str] = field(default_factory=set)
+    multi: set[str] = field(default_factory=set)
+
+
+_GLUE_MEMO = [_GlueMemo()]
+"""The current memo (one item, replaced as a whole)."""
+_GLUE_SEEN_MAX = 1 << 17
+"""Classified runs kept at most before the memo is replaced by an empty one: bounds the
+memory a stream of distinct words can take; classifying again gives the same answer."""
+_LONGEST_GLUED_RUN = MAX_PIECES * _MAX_PIECE
+"""A glued number is a whole word of at most :data:`MAX_PIECES` pieces, so a longer run
+of letters cannot be part of one."""
+_GLUE_HEADS = frozenset(word[:2] for word in GLUE_WORDS)
+"""The first two letters of every glue word (all have two or more)."""
+_LETTERS_AFTER_DIGIT = re.compile(r"[0-9]([^\W\d_]+)")
+"""The letter run right after a digit (on the reversed text: the one right before a
+digit). Starts with a class, so the engine skips to the digits in C."""
+_ASCII_LETTERS_AFTER_DIGIT = re.compile(r"[0-9]([A-Za-z]+)")
+"""The same for a text whose letters are all ASCII (a cheaper class)."""
+
+
+def _classify_glue(runs: Iterable[str]) -> _GlueMemo:
+    """Classify the runs the memo lacks (into how many glue words each splits, capped at
+    two) and return the memo that holds them all."""
+    memo = _GLUE_MEMO[0]
+    if len(memo.seen) > _GLUE_SEEN_MAX:
+        memo = _GLUE_MEMO[0] = _GlueMemo()
+    for run in set(runs).difference(memo.seen):
+        n = len(run)
+        if n <= _LONGEST_GLUED_RUN:
+            # can[i]: run[i:] splits into glue words; multi[i]: into two or more.
+            can = [False] * n + [True]
+            multi = [False] * (n + 1)
+            for i in range(n - 1, -1, -1):
+                if run[i : i + 2] not in _GLUE_HEADS:
+                    continue  # no glue word starts here (most positions)
+                for length in range(2, min(_MAX_PIECE, n - i) + 1):
+                    j = i + length
+                    if can[j] and run[i:j] in GLUE_WORDS:
+                        can[i] = True
+                        if j < n:
+                            multi[i] = True
+                            break
+            if can[0]:
+                memo.any.add(run)
+                if multi[0]:
+                    memo.multi.add(run)
+        memo.seen.add(run)
+    return memo
+
+
+def _folded(runs: AbstractSet[str]) -> AbstractSet[str]:
+    """The runs with their non-ASCII members also folded (ASCII ones already are); the
+    set itself, not a copy, when every run is ASCII (most fields, even with emoji)."""
+    extra = set(map(fold, filterfalse(str.isascii, runs)))
+    return runs | extra if extra else runs
+
+
+def _may_glue(s1: str) -> bool:
+    """Cheap exact pre-check: could :data:`_GLUED` find a word worth rewriting in ``s1``?
+
+    A glued number is a whole word of digit runs and glue words with at least one word
+    (else nothing changes) and two pieces, so it has a run of letters that folds to
+    glue words and that is either two words or more, or touches a digit. That is decided
+    from the field's lower-cased letter runs (shared with the number-word check and the
+    place matcher) by set tests against runs classified once per process, which costs a
+    fraction of the scan (the scan tries the glue-word trie at every word).
+
+    Exact because lower-casing keeps every character one character, a letter a letter
+    and a non-letter a non-letter, and folds every letter of the glue words' classes as
+    folding does (checked for every code point; ``ẞ``, the one exception, is not folded
+    at all, so a word with it never splits into glue words). A text whose lower case
+    changes length (``İ``) takes the scan.
+    """
+    low = s1.lower()
+    if len(low) != len(s1):
+        return True
+    plain = ascii_letters(low)
+    runs = letter_set(low) if plain else _folded(letter_set(low))
+    memo = _GLUE_MEMO[0]
+    if not runs <= memo.seen:
+        memo = _classify_glue(runs)
+    glue = runs & memo.any
+    if not glue:
+        return False
+    if not glue.isdisjoint(memo.multi):
+        return True
+    after = _ASCII_LETTERS_AFTER_DIGIT if plain else _LETTERS_AFTER_DIGIT
+    if not glue.isdisjoint(_folded(set(after.findall(low)))):
+        return True
+    before = {run[::-1] for run in after.findall(low[::-1])}
+    return not glue.isdisjoint(_folded(before))
+
+
+def _glued_word_edits(s1: str) -> list[Edit]:
+    """The edits of every glued number in ``s1``, found by the full :data:`_GLUED` scan
+    (no pre-check)."""
     edits: list[Edit] = []
     for m in _GLUED.finditer(s1):
         pieces = _segment(fold(m.group()))
@@ -411,6 +513,14 @@ def _glue_edits(s1: str) -> list[Edit]:
         for start, end, digits in pieces:
             if s1[base + start : base + end] != digits:
                 edits.append((base + start, base + end, digits))
+    return edits
+
+
+def _glue_edits(s1: str) -> list[Edit]:
+    """Glued numbers (``6seven8``, ``3tothree``, ``twotwoeight``) become digits, piece by
+    piece, so each digit still maps to the word it was written as; ``$`` between digits
+    becomes a space."""
+    edits = _glued_word_edits(s1) if _may_glue(s1) else []
     if "$" in s1:
         edits.extend((m.start(), m.end(), " ") for m in _DOLLAR_SEPARATOR.finditer(s1))
         edits.sort()
@@ -454,7 +564,10 @@ def _patterns(digits: bool, words: bool) -> tuple[re.Pattern[str], re.Pattern[st
 _DIGIT_RUN = re.compile(rf"[0-9](?:{_GAPCH}{{0,8}}[0-9]){{{MIN_DIGITS - 1},}}")
 """Digits-only runs: all most posts need (separator clean-up), found by a pattern that
 starts with a digit so the regex engine skips ahead without trying each letter."""
-_LOOK_NEAR_DIGIT = re.compile(r"[0-9][OoIl|]|[OoIl|][0-9]")
+_LOOK_NEAR_DIGIT = re.compile(r"[0-9](?:[OoIl|]|(?<=[OoIl|][0-9]))")
+"""A look-alike right after or right before a digit. Written to start with the digit
+(the look-alike before it is a look-behind) so that the regex engine skips to digits in
+C: a pattern that starts with an alternation tries every position of the text."""
 _ANY_DIGIT = re.compile(r"[0-9]")
 
 
@@ -465,11 +578,24 @@ def _number_words_near(text: str) -> bool:
     (number-word trie at every letter) is several times slower, so it only runs when a
     number word is present with a digit or two more number words.
     """
-    found = letter_runs(text.lower())
-    hits = sum(map(PIECES.__contains__, found))
-    if not text.isascii():  # map/filterfalse: no Python frame per word
-        hits += sum(map(PIECES.__contains__, map(fold, filterfalse(str.isascii, found))))
-    return hits >= MIN_TOKENS or (hits > 0 and _ANY_DIGIT.search(text) is not None)
+    low = text.lower()
+    runs = letter_set(low)
+    # The distinct runs (shared, cached) against the vocabulary in C-level set
+    # operations; occurrences are only counted when they decide. ``hits`` counts a run
+    # once for itself and, when it is not ASCII, once more for its folded form.
+    words = runs.intersection(PIECES)
+    folded_words = (
+        []
+        if ascii_letters(low)
+        else [run for run in filterfalse(str.isascii, runs) if fold(run) in PIECES]
+    )
+    if not words and not folded_words:
+        return False
+    if _ANY_DIGIT.search(text) is not None:
+        return True
+    found = letter_runs(low)
+    hits = sum(map(found.count, words)) + sum(map(found.count, folded_words))
+    return hits >= MIN_TOKENS
 
 
 _COMPOSITE_GAP = re.compile(r"[ \-]{0,3}")
@@ -493,9 +619,10 @@ def _tokens(s1: str, start: int, end: int, splitter: re.Pattern[str]) -> list[_T
             raw.append(_Tok("d", m.start(), m.end(), m.group()))
             meta.append(None)
         elif kind == "w":
-            k, v = WORDS[fold(m.group())]
+            # ``.get``: the word pattern matches a capital ``ẞ`` where a form has ``ß``,
+            # which folding leaves as it is; such a word is then no number (a blocker).
             raw.append(_Tok("w", m.start(), m.end(), None))
-            meta.append((k, v))
+            meta.append(WORDS.get(fold(m.group())))
         else:
             raw.append(_Tok(kind, m.start(), m.end(), None))
             meta.append(None)

@@ -1,9 +1,10 @@
 """Letter runs of a lower-cased field, computed once for the extractors that read words.
 
-The phone normaliser (number words) and the place matcher both split the lower-cased
-field into runs of letters; on most fields they split the very same string, and the
-split is one of the costlier C calls per field. A small cache keyed by the string lets
-the second reader reuse the first one's list.
+The phone normaliser (glued numbers, number words) and the place matcher both split the
+lower-cased field into runs of letters; on most fields they split the very same string,
+and the split is one of the costlier C calls per field. A small cache keyed by the
+string lets the later readers reuse the first one's list, and the set of its distinct
+runs, which turns "is any of these words in that vocabulary" into one C-level set test.
 """
 
 from __future__ import annotations
@@ -15,10 +16,31 @@ LETTER_RUN = re.compile(r"[^\W\d_]+")
 """A run of letters (no digits, no underscore)."""
 
 
+_ASCII_RUN = re.compile(r"[A-Za-z]+")
+"""The letter runs of a text whose only letters are ASCII: the same runs, found about
+twice as fast (a bitmap test per character instead of Unicode category lookups)."""
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+"""A character :data:`LETTER_RUN` takes that is not ASCII (a letter, or a number such as
+``²``). Ads with emoji and typographic quotes usually have none."""
+
+
+@functools.lru_cache(maxsize=16)
+def ascii_letters(low: str) -> bool:
+    """Whether every character :data:`LETTER_RUN` takes in ``low`` is ASCII (so every
+    run is ASCII, and ``[A-Za-z]`` finds the same runs)."""
+    return low.isascii() or _NON_ASCII_LETTER.search(low) is None
+
+
 @functools.lru_cache(maxsize=16)
 def letter_runs(low: str) -> list[str]:
     """``LETTER_RUN.findall(low)``, shared: callers must not modify the list."""
-    return LETTER_RUN.findall(low)
+    return (_ASCII_RUN if ascii_letters(low) else LETTER_RUN).findall(low)
 
 
-__all__ = ["LETTER_RUN", "letter_runs"]
+@functools.lru_cache(maxsize=16)
+def letter_set(low: str) -> frozenset[str]:
+    """The distinct runs of :func:`letter_runs`, shared the same way."""
+    return frozenset(letter_runs(low))
+
+
+__all__ = ["LETTER_RUN", "ascii_letters", "letter_runs", "letter_set"]

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from tracelight.extract.keccak import keccak256
@@ -67,6 +67,23 @@ _CANDIDATE = re.compile(
 )
 """A maximal ASCII alphanumeric run of plausible address length. Linear time: a start
 must follow a non-alphanumeric, so backtracking (at most 92 steps) happens once per run."""
+_CANDIDATE_AFTER = re.compile(
+    rf"[^0-9A-Za-z]([0-9A-Za-z]{{{_MIN_RUN},{_MAX_RUN}}})(?![0-9A-Za-z])", re.ASCII
+)
+""":data:`_CANDIDATE` (as group 1) with the character before it: a pattern that starts
+with a class lets the regex engine skip over the letters and digits in C and try only
+after each separator, where one that starts with a look-behind tries every position."""
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, run)`` of each match of :data:`_CANDIDATE`, in order."""
+    pos = 0
+    first = _CANDIDATE.match(text)
+    if first is not None:  # a run at the very start has no character before it
+        pos = first.end()
+        yield first.start(), pos, first.group()
+    for match in _CANDIDATE_AFTER.finditer(text, pos):
+        yield match.start(1), match.end(1), match.group(1)
 
 
 class Wallet(NamedTuple):
@@ -368,8 +385,8 @@ def extract_wallets(post: Post, field: str, text: str) -> list[Mention]:
     """Checksum-verified wallet addresses in ``text``, spans exactly as written."""
     mentions: list[Mention] = []
     budget = [MAX_KECCAK_PER_FIELD]
-    for match in _CANDIDATE.finditer(text):
-        wallet = _classify(match.group(), budget)
+    for start, end, candidate in _candidates(text):
+        wallet = _classify(candidate, budget)
         if wallet is None:
             continue
         mentions.append(
@@ -378,9 +395,9 @@ def extract_wallets(post: Post, field: str, text: str) -> list[Mention]:
                 kind=KIND,
                 value=wallet.value,
                 field=field,
-                start=match.start(),
-                end=match.end(),
-                text=match.group(),
+                start=start,
+                end=end,
+                text=candidate,
                 method=METHOD,
                 confidence=wallet.confidence,
             )
