@@ -1,7 +1,10 @@
 """The Spark engine (local[2]) gives exactly what the local engine gives.
 
 One small synthetic corpus is ingested once and analyzed by the local engine and by the
-Spark engine: the stored mentions and networks must be identical. The Spark selector
+Spark engine (extraction and linking on Spark): the stored mentions, networks, their
+evidence links, shared selectors, profiles, risk and hubs must be identical. Linking on
+Spark is also held to the in-process linker with a bucket cap and split size small
+enough that the chain rule and the Leiden split both decide the result. The Spark selector
 graph (groups, hubs by degree, connected components by large-star/small-star) must
 match the same computation done in memory, and every network the linker builds must lie
 inside one Spark component (the property that lets the linker run per component).
@@ -156,6 +159,53 @@ def test_a_failed_task_is_retried_once_reported_and_leaves_one_copy_of_each_resu
     assert all(f"/{s.tasks} tasks done" in s.line() for s in seen)
 
 
+def _linked(ws: Workspace) -> dict[str, Any]:
+    """Everything linking stored, keyed by each network's members (ids may differ)."""
+    store = open_engine(ws.db_url)
+    try:
+        with store.connect() as conn:
+            members: dict[str, frozenset[str]] = {}
+            for nid, post_id in conn.execute(
+                select(t.network_posts.c.network_id, t.network_posts.c.post_id)
+            ):
+                members[nid] = members.get(nid, frozenset()) | {post_id}
+            evidence = repo.network_evidence_sets(conn)
+            shared = repo.network_selector_sets(conn)
+            profiles = {
+                r.network_id: (r.features, r.template)
+                for r in conn.execute(select(t.network_profiles))
+            }
+            risk = {r.network_id: (r.risk, r.reasons) for r in conn.execute(select(t.network_risk))}
+            reasons = {r.id: r.reasons for r in conn.execute(select(t.networks))}
+            hubs = sorted(
+                (r.kind, r.value, r.reason, r.posts, r.cohesion)
+                for r in conn.execute(
+                    select(
+                        t.selectors.c.kind,
+                        t.selectors.c.value,
+                        t.selector_hubs.c.reason,
+                        t.selector_hubs.c.posts,
+                        t.selector_hubs.c.cohesion,
+                    ).join(t.selectors, t.selectors.c.id == t.selector_hubs.c.selector_id)
+                )
+            )
+    finally:
+        store.dispose()
+    return {
+        "networks": {
+            members[nid]: (
+                evidence.get(nid),
+                shared.get(nid, set()),
+                profiles.get(nid),
+                risk.get(nid),
+                reasons[nid],
+            )
+            for nid in members
+        },
+        "hubs": hubs,
+    }
+
+
 @needs_spark
 def test_analyze_on_spark_stores_what_the_local_engine_stores(
     corpus: Path, tmp_path: Path, spark_engine: Any
@@ -170,13 +220,92 @@ def test_analyze_on_spark_stores_what_the_local_engine_stores(
             if name == "local":
                 engine.close()
         nets = sorted(sorted(n.as_json()["posts"]) for n in reports.networks(ws, None))
-        results.append((summary.extracted_posts, summary.mentions, _mentions(ws), nets))
-    local, spark = results
-    assert spark[0] == local[0] == POSTS
-    assert spark[1] == local[1] > POSTS  # several mentions a post
-    assert spark[2] == local[2]
-    assert spark[3] == local[3] and len(local[3]) > 5
-    assert spark_engine.jobs >= 1
+        results.append((summary, _mentions(ws), nets, _linked(ws)))
+    (local, local_mentions, local_nets, local_linked) = results[0]
+    (spark, spark_mentions, spark_nets, spark_linked) = results[1]
+    assert spark.extracted_posts == local.extracted_posts == POSTS
+    assert spark.mentions == local.mentions > POSTS  # several mentions a post
+    assert spark_mentions == local_mentions
+    assert spark_nets == local_nets and len(local_nets) > 5
+    # The corpus exercises every global fact linking reads: near-duplicate links,
+    # boilerplate text groups and hubs of each kind (degree and diverse).
+    assert local.text_links > 0 and local.boilerplate_groups > 0
+    assert {h[2] for h in local_linked["hubs"]} >= {"degree", "diverse"}
+    assert any(any(e[0] == "text" for e in ev) for ev, *_ in local_linked["networks"].values())
+    assert spark_linked == local_linked
+    assert (spark.text_links, spark.boilerplate_groups, spark.hubs, spark.networks) == (
+        local.text_links,
+        local.boilerplate_groups,
+        local.hubs,
+        local.networks,
+    )
+    assert spark_engine.jobs >= 1 and spark_engine.link_jobs >= 1
+
+
+@needs_spark
+def test_linking_on_spark_equals_the_linker_with_chained_buckets_and_splits(
+    corpus: Path, tmp_path: Path, spark_engine: Any
+) -> None:
+    import numpy as np
+
+    from tracelight.link.index import TextIndex
+    from tracelight.spark.link import LinkSettings, collect_output, link_frames, posts_frames
+
+    cap, split = 3, 6
+    ws = _copy(corpus, tmp_path / "link")
+    analyze(ws, make_engine("serial"), max_degree=MAX_DEGREE)
+    store = open_engine(ws.db_url)
+    try:
+        with store.connect() as conn:
+            posts = load_link_posts(conn)
+    finally:
+        store.dispose()
+    local = link_posts(
+        posts, max_degree=MAX_DEGREE, split_above=split, index=TextIndex(bucket_cap=cap)
+    )
+    # The small cap and split size change the result, so both rules are exercised:
+    # chaining drops verified links a cap of 24 finds, and groups are split.
+    wide = TextIndex(bucket_cap=24)
+    wide.add([p.id for p in posts], [p.text for p in posts])
+    assert local.index is not None and len(local.index.links) < len(wide.links)
+    assert local.stats["split_groups"] > 0
+
+    frame, selectors = posts_frames(spark_engine.spark, posts)
+    settings = LinkSettings(max_degree=MAX_DEGREE, split_above=split, bucket_cap=cap, regions=3)
+    frames = link_frames(frame, selectors, settings)
+    try:
+        links = frames.links.toArrow()
+        got = collect_output(frames, [p.id for p in posts])
+    finally:
+        frames.release()
+    expected_links = sorted(map(tuple, local.index.links.tolist()))
+    found = sorted(
+        zip(
+            np.asarray(links["a"], dtype=float).tolist(),
+            np.asarray(links["b"], dtype=float).tolist(),
+            links["jaccard"].to_pylist(),
+            strict=True,
+        )
+    )
+    assert found == expected_links and len(found) > 20
+
+    def records(networks: Any) -> list[Any]:
+        return sorted(
+            (
+                n.post_ids,
+                n.members,
+                n.selectors,
+                [(e.kind, e.value, e.weight, e.posts) for e in n.evidence],
+            )
+            for n in networks
+        )
+
+    assert records(got.networks) == records(local.networks)
+    assert got.hubs == local.hubs
+    assert sorted(got.boilerplate, key=lambda b: b.posts) == sorted(
+        local.boilerplate, key=lambda b: b.posts
+    )
+    assert got.text_links == local.text_links
 
 
 @needs_spark

@@ -102,7 +102,15 @@ def analyze(
         _extract(store, workspace, engine, reporter, summary)
         # Image hashes and faces add selectors, so they run before linking.
         summary.vision = analyze_images(store, workspace, engine, reporter).as_dict()
-        _link(store, workspace, reporter, summary, max_degree=max_degree, relink=relink)
+        _link(
+            store,
+            workspace,
+            reporter,
+            summary,
+            max_degree=max_degree,
+            relink=relink,
+            linker=getattr(engine, "link_posts", None),
+        )
         status = "ok"
         return summary
     finally:
@@ -221,6 +229,7 @@ def _link(
     *,
     max_degree: int,
     relink: bool,
+    linker: Any = None,
 ) -> None:
     """Link the new posts against the saved index, or everything when ``relink``.
 
@@ -236,7 +245,8 @@ def _link(
     """
     reporter.stage("link", None)
     folder = index_folder(workspace)
-    index = None if relink else load_index(folder)
+    # An engine that links by itself (Spark) always links the whole store.
+    index = None if relink or linker is not None else load_index(folder)
     with store.begin() as conn:
         stored_selectors = {} if relink else repo.network_selector_sets(conn)
         repo.rebuild_selectors(conn)
@@ -246,12 +256,16 @@ def _link(
             index = None
             posts = load_link_posts(conn)
         summary.relinked = index is None
-        result = link_posts(
-            posts,
-            max_degree=max_degree,
-            index=index,
-            fetch=_fetcher(conn, posts),
-            fingerprints=_fingerprints(posts),
+        result = (
+            linker(posts, max_degree=max_degree)
+            if linker is not None
+            else link_posts(
+                posts,
+                max_degree=max_degree,
+                index=index,
+                fetch=_fetcher(conn, posts),
+                fingerprints=_fingerprints(posts),
+            )
         )
         previous = repo.network_memberships(conn)
         stored_evidence = {} if relink else repo.network_evidence_sets(conn)

@@ -5,10 +5,13 @@ only pyarrow; pyspark is imported when a session starts, so a missing install su
 as :class:`SparkUnavailable` with what to install. See ``docs/spark.md``.
 
 * :class:`SparkEngine`: the engine behind ``make_engine("spark")`` (extract stage by
-  ``mapInArrow``), and :func:`spark_analyze`, ``analyze`` on it;
+  ``mapInArrow``, linking by :mod:`tracelight.spark.link`), and :func:`spark_analyze`,
+  ``analyze`` on it;
 * :mod:`tracelight.spark.extract`: the extract stage over a DataFrame or Parquet corpus;
 * :mod:`tracelight.spark.graph`: selector groups, hubs by degree and connected
-  components with DataFrame operations.
+  components with DataFrame operations;
+* :mod:`tracelight.spark.link`: exact linking (near-duplicates, hub verdicts,
+  components, per-region clustering) with the same networks as the local linker.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ def spark_analyze(
     reporter: Reporter | None = None,
     relink: bool = False,
 ) -> AnalyzeSummary:
-    """``tracelight analyze`` with extraction on Spark; the store is written exactly as
-    under the local engines (same batches, same idempotent writes, same ledger leaves)."""
+    """``tracelight analyze`` with extraction and linking on Spark; the store is written
+    exactly as under the local engines (same batches, same idempotent writes, same
+    ledger leaves, the same networks)."""
     from tracelight.pipeline.analyze import analyze
 
     check_spark()

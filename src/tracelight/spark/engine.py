@@ -11,6 +11,11 @@ This path ships posts from the driver to the executors, which is right for a sto
 one machine. For corpora that live in Parquet or PostgreSQL, the stage functions in
 :mod:`tracelight.spark.extract` and :mod:`tracelight.spark.graph` read partitions
 directly where the data is.
+
+Linking runs on Spark too (:meth:`SparkEngine.link_posts`, which ``analyze`` calls
+instead of the in-process linker when the engine offers it): near-duplicates, hub
+verdicts, components and per-region clustering are Spark stages
+(:mod:`tracelight.spark.link`); the driver only receives the networks to store.
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pyarrow as pa
 
 from tracelight.extract import extract_batch
+from tracelight.link.graph import DEFAULT_MAX_DEGREE
+from tracelight.link.networks import LinkPost
 from tracelight.model import Mention, Post
 from tracelight.spark.arrow import arrow_to_results, posts_to_arrow
 from tracelight.spark.extract import ArrowStage, extract_arrow, extract_frame
+from tracelight.spark.link import LinkSettings, SparkLinkOutput, link_on_spark
 from tracelight.spark.progress import ProgressCallback, watch
 from tracelight.spark.session import SparkConfig, spark_session
 
@@ -65,6 +73,7 @@ class SparkEngine:
         self.batches_per_job = max(1, batches_per_job or 4 * self.config.partitions)
         self._spark: SparkSession | None = None
         self.jobs = 0
+        self.link_jobs = 0
         self.progress = progress
         self.arrow_extract = arrow_extract
 
@@ -111,6 +120,15 @@ class SparkEngine:
         rdd: Any = self.spark.sparkContext.parallelize(window, len(window))
         with watch(self.spark, self.progress):
             return cast(list[Out], rdd.map(stage).collect())
+
+    def link_posts(
+        self, posts: Sequence[LinkPost], *, max_degree: int = DEFAULT_MAX_DEGREE
+    ) -> SparkLinkOutput:
+        """:func:`tracelight.link.link_posts` of ``posts`` (a full relink), on Spark:
+        the same networks, evidence, hubs and boilerplate groups."""
+        self.link_jobs += 1
+        with watch(self.spark, self.progress):
+            return link_on_spark(self.spark, posts, LinkSettings(max_degree=max_degree))
 
     def close(self) -> None:
         """Stop the session this engine started (a shared one is stopped too: Spark has
