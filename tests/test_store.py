@@ -24,7 +24,7 @@ from tracelight.store.workspace import Workspace
 def test_migrations_create_exactly_the_schema(db_url: str) -> None:
     engine = open_engine(db_url)
     try:
-        assert current_revision(engine) == "0008_search_filters"
+        assert current_revision(engine) == "0009_triage_order"
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), metadata)
         # Full-text objects are created by the migration on purpose and not modelled.
@@ -39,7 +39,7 @@ def test_migrations_create_exactly_the_schema(db_url: str) -> None:
 def test_opening_twice_is_harmless(db_url: str) -> None:
     open_engine(db_url).dispose()
     engine = open_engine(db_url)
-    assert current_revision(engine) == "0008_search_filters"
+    assert current_revision(engine) == "0009_triage_order"
     engine.dispose()
 
 

@@ -217,7 +217,7 @@ def test_posts_stored_before_the_filter_index_are_found(tmp_path: Path) -> None:
         engine.dispose()
     engine = open_engine(workspace.db_url)  # upgrades again, filling the index
     try:
-        assert current_revision(engine) == "0008_search_filters"
+        assert current_revision(engine) == "0009_triage_order"
         assert _compare(engine) > 200
     finally:
         engine.dispose()

@@ -1571,16 +1571,25 @@ def _triage_candidates(conn: Connection, org_id: int, limit: int) -> list[str] |
     if it has at least as many posts as the smallest ``org_size`` of the kept ones at
     that risk (see the proof in docs/web.md, "Load"); those are added as candidates.
     """
-    risk = func.coalesce(t.network_risk.c.risk, t.networks.c.risk)
+    # ``networks.risk`` is the stored score (written with it in the linking transaction),
+    # so the walk needs no join. The walk's tie order does not matter (every network of
+    # the boundary risk that can belong is added below); on SQLite, where a descending
+    # order already puts NULL last, all-descending lets ``ix_networks_risk_size_id``,
+    # read backwards, give the order without sorting every network.
+    risk = t.networks.c.risk
     held = exists().where(
         t.network_posts.c.network_id == t.networks.c.id,
         _held(org_id, t.network_posts.c.post_id),
     )
+    sqlite = conn.dialect.name == "sqlite"
     ordered = (
         select(t.networks.c.id, t.networks.c.size, risk.label("risk"))
-        .outerjoin(t.network_risk, t.network_risk.c.network_id == t.networks.c.id)
         .where(t.networks.c.size >= 2)
-        .order_by(risk.desc().nulls_last(), t.networks.c.size.desc(), t.networks.c.id)
+        .order_by(
+            risk.desc() if sqlite else risk.desc().nulls_last(),
+            t.networks.c.size.desc(),
+            t.networks.c.id.desc(),
+        )
     )
     window = max(limit * TRIAGE_WINDOW, 100)
     kept: list[Any] = []
@@ -1603,7 +1612,6 @@ def _triage_candidates(conn: Connection, org_id: int, limit: int) -> list[str] |
     same_risk = risk.is_(None) if boundary is None else risk == boundary
     extra = conn.scalars(
         select(t.networks.c.id)
-        .outerjoin(t.network_risk, t.network_risk.c.network_id == t.networks.c.id)
         .where(same_risk, t.networks.c.size >= max(2, int(smallest or 0)), held)
         .limit(TRIAGE_MAX_CANDIDATES + 1)
     ).all()

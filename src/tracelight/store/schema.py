@@ -147,6 +147,8 @@ networks = Table(
     Column("risk", Float),
     Column("reasons", JSON, nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id")),
+    # The triage queue's walking order (repository._triage_candidates).
+    Index("ix_networks_risk_size_id", "risk", "size", "id"),
 )
 
 network_posts = Table(
