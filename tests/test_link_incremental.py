@@ -204,9 +204,23 @@ def _stored(ws: Workspace) -> dict[str, Any]:
                 row.network_id: (row.features, row.template)
                 for row in conn.execute(select(t.network_profiles))
             }
+            # An incremental run scores only the networks that can have changed; the
+            # scores kept must be the ones a full relink computes.
+            risk = {
+                row.network_id: (row.risk, json.dumps(row.reasons, sort_keys=True), row.model)
+                for row in conn.execute(select(t.network_risk))
+            }
+            on_networks = {row.id: row.risk for row in conn.execute(select(t.networks))}
     finally:
         db.dispose()
-    return {"members": members, "evidence": evidence, "selectors": selectors, "profiles": profiles}
+    return {
+        "members": members,
+        "evidence": evidence,
+        "selectors": selectors,
+        "profiles": profiles,
+        "risk": risk,
+        "networks_risk": on_networks,
+    }
 
 
 def _analyze(ws: Workspace, *, relink: bool = False) -> Any:
@@ -230,9 +244,33 @@ def test_analyze_links_a_daily_batch_like_a_full_relink(corpus: Path, workspace:
     assert 0 < second.networks_written < second.networks + len(_stored(workspace)["members"])
     incremental = _stored(workspace)
 
-    # Nothing new: nothing is indexed or rewritten.
+    assert 0 < second.scored_networks < second.networks  # only what can have changed
+    assert set(incremental["risk"]) == set(incremental["members"])
+    assert all(incremental["networks_risk"][n] == r[0] for n, r in incremental["risk"].items())
+
+    # Nothing new: nothing is indexed, rewritten or scored.
     idle = _analyze(workspace)
     assert idle.indexed_posts == 0 and idle.networks_written == 0
+    assert idle.scored_networks == 0
+    assert _stored(workspace) == incremental
+
+    # A post extracted again (a newer extractor) may score differently: its network is
+    # scored again even though its membership did not change.
+    db = open_engine(workspace.db_url)
+    try:
+        with db.begin() as conn:
+            network_id, post_id = conn.execute(select(t.network_posts).limit(1)).one()
+            conn.execute(
+                t.network_risk.update()
+                .where(t.network_risk.c.network_id == network_id)
+                .values(risk=0.123456)
+            )
+            conn.execute(t.posts.update().where(t.posts.c.id == post_id).values(extract_version=0))
+    finally:
+        db.dispose()
+    again = _analyze(workspace)
+    assert again.extracted_posts == 1 and again.networks_written == 0
+    assert again.scored_networks >= 1
     assert _stored(workspace) == incremental
 
     # A crash after the store committed but before the index was saved: the index lags

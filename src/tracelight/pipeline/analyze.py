@@ -99,7 +99,7 @@ def analyze(
     summary = AnalyzeSummary(run_id=run_id)
     status = "failed"
     try:
-        _extract(store, workspace, engine, reporter, summary)
+        extracted = _extract(store, workspace, engine, reporter, summary)
         # Image hashes and faces add selectors, so they run before linking.
         summary.vision = analyze_images(store, workspace, engine, reporter).as_dict()
         _link(
@@ -110,6 +110,7 @@ def analyze(
             max_degree=max_degree,
             relink=relink,
             linker=getattr(engine, "link_posts", None),
+            extracted=extracted,
         )
         status = "ok"
         return summary
@@ -139,7 +140,9 @@ def _extract(
     engine: Engine,
     reporter: Reporter,
     summary: AnalyzeSummary,
-) -> None:
+) -> list[str]:
+    """Extract every post not yet extracted by this extractor version; returns their ids."""
+    extracted: list[str] = []
     with store.connect() as conn:
         total = repo.count_posts_to_extract(conn, EXTRACTOR_VERSION)
     reporter.stage("extract", total)
@@ -148,7 +151,9 @@ def _extract(
             summary.mentions += repo.replace_mentions(conn, results, EXTRACTOR_VERSION)
             record_analysis(conn, workspace.root, results, run_id=summary.run_id)
         summary.extracted_posts += len(results)
+        extracted.extend(post_id for post_id, _ in results)
         reporter.advance(len(results))
+    return extracted
 
 
 def load_link_posts(conn: Connection, *, texts_from: int = 0) -> list[LinkPost]:
@@ -230,6 +235,7 @@ def _link(
     max_degree: int,
     relink: bool,
     linker: Any = None,
+    extracted: Sequence[str] = (),
 ) -> None:
     """Link the new posts against the saved index, or everything when ``relink``.
 
@@ -343,8 +349,17 @@ def _link(
         )
         summary.selectors = repo.stats(conn)["selectors"]
         # Scored in the linking transaction: a network is never stored without the risk
-        # of its current membership.
-        scored = score_networks(conn, model=risk_model(workspace), run_id=summary.run_id)
+        # of its current membership. After an incremental link only the networks written
+        # now and those holding a post extracted now (new, or re-extracted by a newer
+        # extractor) can score differently; a full relink scores them all.
+        rescore = (
+            None
+            if summary.relinked
+            else {ids[k] for k in changed} | repo.networks_holding(conn, list(extracted))
+        )
+        scored = score_networks(
+            conn, model=risk_model(workspace), run_id=summary.run_id, only=rescore
+        )
         summary.scored_networks = scored.networks
     if result.index is not None:
         save_index(result.index, folder)

@@ -17,7 +17,7 @@ ledger), so either interface shows the other's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,12 +51,15 @@ def risk_model(workspace: Workspace) -> RiskModel:
     return load_model(workspace.root / CONFIG_NAME)
 
 
-def iter_scores(conn: Connection, model: RiskModel) -> Iterator[tuple[str, RiskScore]]:
-    """Score every stored network from its mentions, profile and link evidence.
+def iter_scores(
+    conn: Connection, model: RiskModel, network_ids: Sequence[str] | None = None
+) -> Iterator[tuple[str, RiskScore]]:
+    """Score every stored network (or those of ``network_ids``) from its mentions,
+    profile and link evidence.
 
     Networks are read a page at a time, so memory follows the page, not the store.
     """
-    members = repo.network_members_by_time(conn)
+    members = repo.network_members_by_time(conn, network_ids)
     ids = sorted(members)
     for start in range(0, len(ids), PAGE):
         page = ids[start : start + PAGE]
@@ -76,10 +79,24 @@ def iter_scores(conn: Connection, model: RiskModel) -> Iterator[tuple[str, RiskS
 
 
 def score_networks(
-    conn: Connection, *, model: RiskModel | None = None, run_id: int | None = None
+    conn: Connection,
+    *,
+    model: RiskModel | None = None,
+    run_id: int | None = None,
+    only: Collection[str] | None = None,
 ) -> RiskSummary:
-    """Score all networks in ``conn``'s transaction and store the scores with their reasons."""
+    """Score networks in ``conn``'s transaction and store the scores with their reasons:
+    all of them, or ``only`` those (plus any network without a score of this model).
+
+    A score depends only on the network's own members, their mentions, its profile
+    and its evidence, so an incremental ``analyze`` passes the networks it rewrote and
+    those holding a post it extracted again; every other network keeps its score.
+    Rescoring every network each run cost a third of a 10k batch's ``analyze`` at 100k
+    posts. The summary counts the networks scored now."""
     model = model or load_model(None)
+    ids: list[str] | None = None
+    if only is not None:
+        ids = sorted(set(only) | set(repo.unscored_networks(conn, model.fingerprint())))
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = [
         {
@@ -90,9 +107,12 @@ def score_networks(
             "scored_at": now,
             "run_id": run_id,
         }
-        for network_id, score in iter_scores(conn, model)
+        for network_id, score in iter_scores(conn, model, ids)
     ]
-    repo.replace_network_risk(conn, rows)
+    if ids is None:
+        repo.replace_network_risk(conn, rows)
+    else:
+        repo.rescore_network_risk(conn, rows)
     return RiskSummary(
         networks=len(rows),
         model=model.fingerprint(),

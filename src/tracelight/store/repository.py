@@ -786,8 +786,11 @@ def stats(conn: Connection) -> dict[str, int]:
 # -- risk ------------------------------------------------------------------------------
 
 
-def network_members_by_time(conn: Connection) -> dict[str, list[str]]:
-    """Each network's posts in time order (undated last, then insertion order)."""
+def network_members_by_time(
+    conn: Connection, network_ids: Sequence[str] | None = None
+) -> dict[str, list[str]]:
+    """Each network's posts in time order (undated last, then insertion order); only
+    the networks ``network_ids`` when given."""
     query = (
         select(t.network_posts.c.network_id, t.network_posts.c.post_id)
         .join(t.posts, t.posts.c.id == t.network_posts.c.post_id)
@@ -798,9 +801,27 @@ def network_members_by_time(conn: Connection) -> dict[str, list[str]]:
             t.posts.c.seq,
         )
     )
+    queries = (
+        [query]
+        if network_ids is None
+        else [query.where(t.network_posts.c.network_id.in_(c)) for c in _chunks(network_ids)]
+    )
     out: dict[str, list[str]] = {}
-    for row in conn.execute(query.execution_options(yield_per=5000)):
-        out.setdefault(row.network_id, []).append(row.post_id)
+    for q in queries:
+        for row in conn.execute(q.execution_options(yield_per=5000)):
+            out.setdefault(row.network_id, []).append(row.post_id)
+    return out
+
+
+def networks_holding(conn: Connection, post_ids: Sequence[str]) -> set[str]:
+    """The networks that hold any of ``post_ids``."""
+    out: set[str] = set()
+    for chunk in _chunks(post_ids):
+        out.update(
+            conn.scalars(
+                select(t.network_posts.c.network_id).where(t.network_posts.c.post_id.in_(chunk))
+            )
+        )
     return out
 
 
@@ -874,6 +895,31 @@ def replace_network_risk(conn: Connection, rows: Sequence[dict[str, Any]]) -> No
         .scalar_subquery()
     )
     conn.execute(update(t.networks).values(risk=risk_of))
+
+
+def rescore_network_risk(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Replace the scores of the networks in ``rows`` and drop the scores of networks
+    that no longer exist; every other score stays. ``networks.risk`` follows."""
+    gone = select(t.networks.c.id)
+    conn.execute(delete(t.network_risk).where(t.network_risk.c.network_id.not_in(gone)))
+    ids = [r["network_id"] for r in rows]
+    for chunk in _chunks(ids):
+        conn.execute(delete(t.network_risk).where(t.network_risk.c.network_id.in_(chunk)))
+    for batch in _chunks(list(rows), 1000):
+        conn.execute(insert(t.network_risk), list(batch))
+    if rows:
+        conn.execute(
+            update(t.networks)
+            .where(t.networks.c.id == bindparam("target"))
+            .values(risk=bindparam("score")),
+            [{"target": r["network_id"], "score": r["risk"]} for r in rows],
+        )
+
+
+def unscored_networks(conn: Connection, model: str) -> list[str]:
+    """Networks with no score, or one made by another model than ``model``."""
+    scored = select(t.network_risk.c.network_id).where(t.network_risk.c.model == model)
+    return list(conn.scalars(select(t.networks.c.id).where(t.networks.c.id.not_in(scored))))
 
 
 def network_risk(conn: Connection, network_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
