@@ -135,6 +135,20 @@ def _write_posts(corpus: Path, out: Path) -> int:
     return n
 
 
+def _link_summary(out: Any) -> dict[str, Any]:
+    """What both link stages report of their output, so the two can be compared."""
+    sizes = [len(n.post_ids) for n in out.networks]
+    return {
+        "text_links": out.text_links,
+        "hubs": len(out.hubs),
+        "boilerplate_groups": len(out.boilerplate),
+        "networks": len(sizes),
+        "posts_in_networks": sum(sizes),
+        "largest": max(sizes, default=0),
+        "digest": _digest(out.networks, out.hubs),
+    }
+
+
 def _digest(networks: Any, hubs: Any) -> str:
     """One hash of everything linking decided, independent of list order."""
     import hashlib
@@ -194,15 +208,8 @@ def _local_link(posts_path: Path, mentions_path: Path) -> dict[str, Any]:
     loaded = time.perf_counter()
     out = link_posts(posts)
     linked = time.perf_counter()
-    sizes = [len(n.post_ids) for n in out.networks]
     return {
-        "text_links": out.text_links,
-        "hubs": len(out.hubs),
-        "boilerplate_groups": len(out.boilerplate),
-        "networks": len(sizes),
-        "posts_in_networks": sum(sizes),
-        "largest": max(sizes, default=0),
-        "digest": _digest(out.networks, out.hubs),
+        **_link_summary(out),
         "load_s": loaded - t0,
         "link_s": linked - loaded,
         "work_s": linked - t0,
@@ -282,15 +289,8 @@ def _spark_link(spark: Any, posts_path: Path, mentions_path: Path) -> dict[str, 
             for key, value in shuffle.items():
                 steps[name][key] += value
     frames.release()
-    sizes = [len(n.post_ids) for n in out.networks]
     return {
-        "text_links": out.text_links,
-        "hubs": len(out.hubs),
-        "boilerplate_groups": len(out.boilerplate),
-        "networks": len(sizes),
-        "posts_in_networks": sum(sizes),
-        "largest": max(sizes, default=0),
-        "digest": _digest(out.networks, out.hubs),
+        **_link_summary(out),
         "steps": steps,
         "work_s": time.perf_counter() - t0,
     }

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from tracelight.extract import EXTRACTOR_VERSION, extract_batch
 from tracelight.link.graph import is_placeholder
-from tracelight.link.networks import link_posts
+from tracelight.link.networks import LinkPost, link_posts
 from tracelight.link.unionfind import UnionFind
 from tracelight.pipeline import reports
 from tracelight.pipeline.analyze import analyze, load_link_posts
@@ -95,6 +95,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _copy(ws_root: Path, to: Path) -> Workspace:
     shutil.copytree(ws_root, to)
     return Workspace.resolve(to)
+
+
+def _analyzed_posts(corpus: Path, to: Path) -> list[LinkPost]:
+    """The corpus analysed by the serial engine, read back as the linker's input."""
+    ws = _copy(corpus, to)
+    analyze(ws, make_engine("serial"), max_degree=MAX_DEGREE)
+    store = open_engine(ws.db_url)
+    try:
+        with store.connect() as conn:
+            return load_link_posts(conn)
+    finally:
+        store.dispose()
 
 
 def _mentions(ws: Workspace) -> list[tuple[Any, ...]]:
@@ -252,14 +264,7 @@ def test_linking_on_spark_equals_the_linker_with_chained_buckets_and_splits(
     from tracelight.spark.link import LinkSettings, collect_output, link_frames, posts_frames
 
     cap, split = 3, 6
-    ws = _copy(corpus, tmp_path / "link")
-    analyze(ws, make_engine("serial"), max_degree=MAX_DEGREE)
-    store = open_engine(ws.db_url)
-    try:
-        with store.connect() as conn:
-            posts = load_link_posts(conn)
-    finally:
-        store.dispose()
+    posts = _analyzed_posts(corpus, tmp_path / "link")
     local = link_posts(
         posts, max_degree=MAX_DEGREE, split_above=split, index=TextIndex(bucket_cap=cap)
     )
@@ -317,14 +322,7 @@ def test_selector_components_match_in_memory_and_bound_networks(
 
     from tracelight.spark.graph import connected_components, selector_edges, selector_groups
 
-    ws = _copy(corpus, tmp_path / "graph")
-    analyze(ws, make_engine("serial"), max_degree=MAX_DEGREE)
-    store = open_engine(ws.db_url)
-    try:
-        with store.connect() as conn:
-            posts = load_link_posts(conn)
-    finally:
-        store.dispose()
+    posts = _analyzed_posts(corpus, tmp_path / "graph")
     linked = link_posts(posts, max_degree=MAX_DEGREE)
     assert linked.index is not None
     text = [(int(a), int(b)) for a, b, _ in linked.index.links.tolist()]

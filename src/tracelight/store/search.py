@@ -83,6 +83,20 @@ what an analyst narrowing a search wants first (and filters reach further back).
 """
 
 
+_BEST_WITH_SNIPPETS = (
+    "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
+    "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
+    "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "
+    "FROM posts_fts CROSS JOIN best ON best.seq = posts_fts.rowid "
+    "JOIN posts p ON p.seq = best.seq "
+    "WHERE posts_fts MATCH :match "
+    "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM best) AND (SELECT max(seq) FROM best) "
+    "ORDER BY best.rank, best.seq"
+)
+"""The end of both SQLite search statements: the ``limit`` best of the ranked ``hits``,
+with snippets read in one pass over the matches between their lowest and highest rowid."""
+
+
 def sqlite_search_sql(where: str = "") -> str:
     """The SQLite search statement, with bounded ranking (see :data:`RANK_CANDIDATES`).
 
@@ -97,19 +111,11 @@ def sqlite_search_sql(where: str = "") -> str:
     (``CROSS JOIN`` keeps the full-text table the outer loop) is about a third faster.
     """
     return (
-        "WITH hits AS ("  # noqa: S608 - fixed SQL and bind names only, see the docstring
+        "WITH hits AS ("
         "SELECT p.seq AS seq, bm25(posts_fts) AS rank "
         "FROM posts_fts JOIN posts p ON p.seq = posts_fts.rowid "
         "WHERE posts_fts MATCH :match" + where + " "
-        "ORDER BY posts_fts.rowid DESC LIMIT :candidates), "
-        "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
-        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
-        "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "
-        "FROM posts_fts CROSS JOIN best ON best.seq = posts_fts.rowid "
-        "JOIN posts p ON p.seq = best.seq "
-        "WHERE posts_fts MATCH :match "
-        "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM best) AND (SELECT max(seq) FROM best) "
-        "ORDER BY best.rank, best.seq"
+        "ORDER BY posts_fts.rowid DESC LIMIT :candidates), " + _BEST_WITH_SNIPPETS
     )
 
 
@@ -194,14 +200,7 @@ def sqlite_filtered_search_sql(where: str = "") -> str:
         "FROM posts_fts CROSS JOIN cand ON cand.seq = posts_fts.rowid "
         "WHERE posts_fts MATCH :match "
         "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM cand) AND (SELECT max(seq) FROM cand)), "
-        "best AS (SELECT seq, rank FROM hits ORDER BY rank, seq LIMIT :limit) "
-        "SELECT p.id, p.source, p.title, p.location, p.posted_at, "
-        "snippet(posts_fts, -1, :hs, :he, '…', 16) AS snippet, best.rank AS rank "
-        "FROM posts_fts CROSS JOIN best ON best.seq = posts_fts.rowid "
-        "JOIN posts p ON p.seq = best.seq "
-        "WHERE posts_fts MATCH :match "
-        "AND posts_fts.rowid BETWEEN (SELECT min(seq) FROM best) AND (SELECT max(seq) FROM best) "
-        "ORDER BY best.rank, best.seq"
+        + _BEST_WITH_SNIPPETS
     )
 
 
