@@ -423,12 +423,31 @@ def verify_pairs(
     """
     if len(pairs) == 0:
         return np.zeros((0, 3), dtype=np.float64)
+    return exact_links(shingled, pairs[likely_pairs(sig, pairs, threshold)], threshold)
+
+
+def likely_pairs(
+    sig: npt.NDArray[np.uint32],
+    pairs: npt.NDArray[np.int64],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> npt.NDArray[np.bool_]:
+    """Which candidate pairs are worth an exact comparison: MinHash estimate at least
+    ``threshold - ESTIMATE_MARGIN``. Apart from :func:`exact_links` so that a
+    distributed run can bring the shingle sets only to the pairs that pass (about a
+    third of the candidates)."""
     keep = np.zeros(len(pairs), dtype=bool)
     for start in range(0, len(pairs), PAIR_CHUNK):
         chunk = pairs[start : start + PAIR_CHUNK]
         est = estimated_similarity(sig, chunk[:, 0], chunk[:, 1])
         keep[start : start + len(chunk)] = est >= threshold - ESTIMATE_MARGIN
-    pairs = pairs[keep]
+    return keep
+
+
+def exact_links(
+    shingled: Shingled, pairs: npt.NDArray[np.int64], threshold: float = DEFAULT_THRESHOLD
+) -> npt.NDArray[np.float64]:
+    """The pairs whose exact Jaccard, rounded to 4 places (the evidence kept), reaches
+    ``threshold``, as rows ``(a, b, similarity)``."""
     sim = np.round(exact_jaccard(shingled, pairs), 4)
     ok = sim >= threshold
     return np.column_stack([pairs[ok].astype(np.float64), sim[ok]])

@@ -14,9 +14,11 @@ text links (see :mod:`tracelight.link.cluster`). So the Spark job is:
    inside each bucket reproduces :func:`~tracelight.link.text.bucket_pairs` exactly (the
    first ``bucket_cap`` members all paired, later members chained to their predecessor),
    as a self-join bounded by ``bucket_cap`` squared per bucket and a ``lag``;
-3. **verification** (two joins bringing both posts' shingles and signatures to the
-   pair): :func:`~tracelight.link.text.verify_pairs` in ``mapInArrow``, so the MinHash
-   pre-filter, the exact Jaccard and its rounding are the linker's;
+3. **verification**, the two halves of :func:`~tracelight.link.text.verify_pairs` in
+   ``mapInArrow``: both posts' signatures joined to every candidate for the MinHash
+   pre-filter (:func:`~tracelight.link.text.likely_pairs`), then both shingle sets only
+   to the pairs that pass, for the exact Jaccard and its rounding
+   (:func:`~tracelight.link.text.exact_links`), so both are the linker's;
 4. **selectors** (one shuffle by ``(kind, value)``, :mod:`tracelight.spark.graph`): global
    degree, ``degree``/``placeholder`` hubs; the ``diverse`` verdict by
    :func:`~tracelight.link.graph.assess` over each candidate selector's posts (grouped
@@ -59,9 +61,10 @@ from tracelight.link.text import (
     NUM_PERM,
     Shingled,
     band_keys,
+    exact_links,
+    likely_pairs,
     shingle_hashes,
     signatures,
-    verify_pairs,
 )
 from tracelight.model import SelectorKey
 from tracelight.spark.graph import connected_components, selector_edges, selector_groups
@@ -231,7 +234,35 @@ def candidate_pairs(sigs: DataFrame, bucket_cap: int = BUCKET_CAP) -> DataFrame:
 # -- 3. verification -----------------------------------------------------------------------
 
 
+def _prefilter(threshold: float) -> ArrowFn:
+    """The pairs :func:`~tracelight.link.text.likely_pairs` keeps, from their two
+    signatures alone."""
+
+    def keep(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            m = batch.num_rows
+            if not m:
+                continue
+            sig = np.concatenate(
+                [_sig_matrix(_column(batch, "sig_a")), _sig_matrix(_column(batch, "sig_b"))]
+            )
+            at = np.arange(m, dtype=np.int64)
+            which = likely_pairs(sig, np.stack([at, at + m], axis=1), threshold)
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(_longs(batch, "a")[which], pa.int64()),
+                    pa.array(_longs(batch, "b")[which], pa.int64()),
+                ],
+                names=["a", "b"],
+            )
+
+    return keep
+
+
 def _verifier(threshold: float) -> ArrowFn:
+    """The pairs :func:`~tracelight.link.text.exact_links` keeps, from their two
+    shingle sets."""
+
     def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             m = batch.num_rows
@@ -244,11 +275,8 @@ def _verifier(threshold: float) -> ArrowFn:
                 np.concatenate([left.hashes, right.hashes]),
                 np.concatenate([left.offsets[:-1], right.offsets + left.offsets[-1]]),
             )
-            sig = np.concatenate(
-                [_sig_matrix(_column(batch, "sig_a")), _sig_matrix(_column(batch, "sig_b"))]
-            )
             at = np.arange(m, dtype=np.int64)
-            kept = verify_pairs(rows, sig, np.stack([at, at + m], axis=1), threshold)
+            kept = exact_links(rows, np.stack([at, at + m], axis=1), threshold)
             which = kept[:, 0].astype(np.int64)
             yield pa.RecordBatch.from_arrays(
                 [
@@ -266,20 +294,23 @@ def verified_links(
     sigs: DataFrame, pairs: DataFrame, threshold: float = DEFAULT_THRESHOLD
 ) -> DataFrame:
     """``(a, b, jaccard)``: the candidate pairs :func:`~tracelight.link.text.verify_pairs`
-    keeps, each with both posts' shingle sets and signatures joined to it."""
+    keeps, in its two steps. The MinHash pre-filter sees only the two signatures of
+    each candidate; the shingle sets, as large as the signatures, are joined only to the
+    pairs that pass it (about a third), which is what the verification shuffle, the
+    largest of the job, mostly carries."""
     from pyspark.sql import functions as F
 
-    def side(name: str) -> DataFrame:
-        return sigs.select(
-            F.col("post").alias(name),
-            F.col("sig").alias(f"sig_{name}"),
-            F.col("shingles").alias(f"sh_{name}"),
-        )
+    def side(name: str, column: str, alias: str) -> DataFrame:
+        return sigs.select(F.col("post").alias(name), F.col(column).alias(f"{alias}_{name}"))
 
-    joined = pairs.join(side("a"), "a").join(side("b"), "b")
-    return joined.select("a", "b", "sig_a", "sh_a", "sig_b", "sh_b").mapInArrow(
-        _verifier(threshold), LINK_DDL
+    likely = (
+        pairs.join(side("a", "sig", "sig"), "a")
+        .join(side("b", "sig", "sig"), "b")
+        .select("a", "b", "sig_a", "sig_b")
+        .mapInArrow(_prefilter(threshold), "a long, b long")
     )
+    joined = likely.join(side("a", "shingles", "sh"), "a").join(side("b", "shingles", "sh"), "b")
+    return joined.select("a", "b", "sh_a", "sh_b").mapInArrow(_verifier(threshold), LINK_DDL)
 
 
 # -- 4. selectors --------------------------------------------------------------------------
