@@ -120,18 +120,7 @@ class Seed:
 
     @classmethod
     def read(cls, engine: Engine) -> Seed:
-        tables = (
-            t.posts,
-            t.mentions,
-            t.selectors,
-            t.links,
-            t.networks,
-            t.network_posts,
-            t.network_selectors,
-            t.network_evidence,
-            t.network_profiles,
-            t.network_risk,
-        )
+        tables = INSERT_ORDER
         with engine.connect() as conn:
             rows = {
                 table.name: [dict(r._mapping) for r in conn.execute(select(table))]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from tracelight.store import repository as repo
 from tracelight.store.search import SearchQueryError
-from tracelight.web import sharing, views
+from tracelight.web import saved_search, sharing, views
 from tracelight.web.accounts import Principal
 from tracelight.web.context import api_user, csrf_guard, log, log_denied, log_read, need, web
 from tracelight.web.text import plain_snippet
@@ -369,14 +369,7 @@ def saved_search_create(request: Request, who: User, body: SavedSearchIn) -> Jso
 
 @router.delete("/saved-searches/{saved_id}")
 def saved_search_delete(request: Request, who: User, saved_id: int) -> Json:
-    need(who, "search")
-    with web(request).engine.begin() as conn:
-        deleted = repo.delete_saved_search(conn, saved_id, who.user_id)
-        if deleted:
-            log(conn, request, who, "search.delete", f"saved-search/{saved_id}")
-    if not deleted:
-        log_denied(request, who, f"saved-search/{saved_id}")
-        raise HTTPException(404, "no such saved search")
+    saved_search.delete(request, who, saved_id)
     return {"saved_search": saved_id, "deleted": True}
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tracelight.store import repository as repo
 from tracelight.store.search import SearchQueryError
-from tracelight.web import accounts, sharing, views
+from tracelight.web import accounts, saved_search, sharing, views
 from tracelight.web.accounts import Principal
 from tracelight.web.context import (
     LOGIN_COOKIE,
@@ -436,14 +436,7 @@ def search_save(
 
 @router.post("/saved/{saved_id}/delete")
 def search_delete(request: Request, who: User, saved_id: int) -> Response:
-    need(who, "search")
-    with web(request).engine.begin() as conn:
-        deleted = repo.delete_saved_search(conn, saved_id, who.user_id)
-        if deleted:
-            log(conn, request, who, "search.delete", f"saved-search/{saved_id}")
-    if not deleted:
-        log_denied(request, who, f"saved-search/{saved_id}")
-        raise HTTPException(404, "no such saved search")
+    saved_search.delete(request, who, saved_id)
     return RedirectResponse("/alerts", status_code=303)
 
 
