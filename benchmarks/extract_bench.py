@@ -3,6 +3,12 @@
 Run on demand (not part of the test suite)::
 
     .venv/bin/python benchmarks/extract_bench.py [--posts N] [--repeat R] [--json OUT]
+        [--also-source]
+
+Each column says how the extractors ran: ``compiled`` (the mypyc build ``make`` makes),
+``source`` (nothing compiled), ``forced`` (``TRACELIGHT_PURE_PYTHON=1``) or ``stale``
+(sources edited since the build: rebuild first). ``--also-source`` puts the Python
+sources beside the compiled build, measured in a second process.
 
 Corpora:
 
@@ -30,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +45,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tracelight.extract import EXTRACTORS, extract_post
+from tracelight.extract import EXTRACTORS, RUNTIME, extract_post
+from tracelight.extract.compiled import PURE_ENV
 from tracelight.extract.normalize import normalize
 from tracelight.model import Post
 from tracelight.model.post import FIELDS
@@ -62,6 +70,7 @@ class Result:
     mentions: int = 0
     maxrss_mib: float = 0.0
     tracemalloc_peak_mib: float = 0.0
+    runtime: str = RUNTIME.mode
 
 
 def load_backpage(path: Path) -> list[Post] | None:
@@ -147,7 +156,7 @@ def table(results: Sequence[Result]) -> str:
     """The results as one Markdown table, a column per corpus."""
     if not results:
         return "(no corpus)\n"
-    head = "| measure | " + " | ".join(r.corpus for r in results) + " |"
+    head = "| measure | " + " | ".join(f"{r.corpus} ({r.runtime})" for r in results) + " |"
     lines = [head, "| --- |" + " ---: |" * len(results)]
 
     def row(label: str, cells: Sequence[str]) -> None:
@@ -167,12 +176,41 @@ def _load() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
+def _source_results(args: argparse.Namespace) -> list[Result]:
+    """The same measurement in a process that runs the extractors from source."""
+    print("measuring the Python sources in a second process", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+        out = Path(tmp) / "source.json"
+        command = [sys.executable, __file__, "--posts", str(args.posts)]
+        command += ["--repeat", str(args.repeat), "--backpage", str(args.backpage)]
+        command += ["--json", str(out)]
+        subprocess.run(
+            command, check=True, env={**os.environ, PURE_ENV: "1"}, stdout=subprocess.DEVNULL
+        )
+        rows = json.loads(out.read_text(encoding="utf-8"))["results"]
+    return [Result(**row) for row in rows]
+
+
+def _beside(first: list[Result], second: list[Result]) -> list[Result]:
+    """Columns interleaved corpus by corpus (compiled, then source)."""
+    out: list[Result] = []
+    for a, b in zip(first, second, strict=True):
+        out += [a, b]
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--posts", type=int, default=5000, help="synthetic corpus size")
     parser.add_argument("--repeat", type=int, default=3, help="passes; the best is kept")
     parser.add_argument("--backpage", type=Path, default=BACKPAGE, help="Backpage posts.csv")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--also-source",
+        action="store_true",
+        help="when the extractors run compiled, measure their Python sources too"
+        f" (a second process with {PURE_ENV}=1), column beside column",
+    )
     args = parser.parse_args(argv)
     load_before = _load()
     corpora: list[tuple[str, list[Post]]] = []
@@ -184,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, posts in corpora:
         print(f"measuring {name} ({len(posts)} posts)", file=sys.stderr)
         results.append(measure(name, posts, args.repeat))
+    if args.also_source and RUNTIME.compiled:
+        results = _beside(results, _source_results(args))
     sys.stdout.write(table(results))
     load = _load()
     print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 from typing import Any
 
 import pytest
@@ -304,12 +305,7 @@ def test_validate_reports_problems() -> None:
 
 def test_two_indicators_cannot_claim_one_phrase() -> None:
     first, second = indicators()[:2]
-    clash = type(second)(
-        **{
-            **{name: getattr(second, name) for name in second.__slots__},
-            "phrases": {**second.phrases, "en": (first.phrases["en"][0],)},
-        }
-    )
+    clash = dataclasses.replace(second, phrases={**second.phrases, "en": (first.phrases["en"][0],)})
     with pytest.raises(ValueError, match="claimed by"):
         build_matcher((first, clash))
 

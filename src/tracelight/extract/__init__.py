@@ -6,10 +6,20 @@ whenever any extractor's output could change, so ``analyze`` knows which posts t
 extract again.
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from tracelight.extract.compiled import Choice, install
+
+RUNTIME: Choice = install(Path(__file__).resolve().parent)
+"""Whether the extractors imported below run compiled or from their sources (decided
+before the first of them is imported; see :mod:`tracelight.extract.compiled`)."""
+
+# isort: split
+# The extractors are imported only now, after the choice above (E402 is deliberate).
 from tracelight.extract.age import extract_ages
 from tracelight.extract.email import extract_emails
 from tracelight.extract.handle import extract_handles
@@ -65,4 +75,4 @@ def extract_batch(posts: Iterable[Post]) -> list[tuple[str, list[Mention]]]:
     return [(post.id, extract_post(post)) for post in posts]
 
 
-__all__ = ["EXTRACTORS", "EXTRACTOR_VERSION", "extract_batch", "extract_post"]
+__all__ = ["EXTRACTORS", "EXTRACTOR_VERSION", "RUNTIME", "extract_batch", "extract_post"]
