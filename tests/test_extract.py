@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import text_post
-from tracelight.extract import extract_batch, extract_post
-from tracelight.model import Post
+from test_phone_cases import CASES
+from tracelight.extract import EXTRACTORS, extract_batch, extract_post
+from tracelight.ingest import read_source
+from tracelight.model import Mention, Post
+from tracelight.model.post import FIELDS
+from tracelight.synth import generate_corpus
 
 
 def make_post(body: str, country: str | None = "US", title: str | None = None) -> Post:
@@ -59,6 +65,33 @@ def test_an_at_sign_with_a_price_is_not_an_email() -> None:
 def test_batch_returns_every_post_even_without_mentions() -> None:
     result = extract_batch([make_post("nothing here"), make_post("(415) 555-0123")])
     assert [len(found) for _, found in result] == [0, 1]
+
+
+def _post_by_post(post: Post) -> list[Mention]:
+    """The plain reading of the stage: every extractor over each field in turn."""
+    found = [
+        m
+        for name in FIELDS
+        if post.text(name)
+        for extractor in EXTRACTORS
+        for m in extractor(post, name, post.text(name))
+    ]
+    unique = {(m.kind, m.value, m.field, m.start, m.end): m for m in found}
+    return sorted(unique.values(), key=lambda m: (m.field, m.start, m.end, m.kind, m.value))
+
+
+def test_a_batch_read_extractor_by_extractor_finds_what_each_post_alone_does(
+    tmp_path: Path,
+) -> None:
+    generate_corpus(tmp_path, 300, seed=9, max_images=0)
+    posts = [p for p in read_source(tmp_path / "posts.jsonl") if isinstance(p, Post)]
+    posts += [make_post(text, country, title="x@example.com") for text, country, _ in CASES]
+    posts.append(make_post("write to ana [at] example [dot] com or ana@example.com"))
+    batch = extract_batch(posts)
+    assert [post_id for post_id, _ in batch] == [p.id for p in posts]
+    assert sum(len(found) for _, found in batch) > len(posts)
+    for post, (_, found) in zip(posts, batch, strict=True):
+        assert found == _post_by_post(post)
 
 
 @settings(max_examples=200, deadline=None)
