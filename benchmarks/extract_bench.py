@@ -18,7 +18,10 @@ Corpora:
 * ``synthetic``: ``tracelight.synth.generate_corpus(tmp, N, seed=7, max_images=0)``
   read back through ``tracelight.ingest.read_source``.
 
-For each corpus: posts/s of the full ``extract_post``, microseconds per post of each
+For each corpus: posts/s of the extract stage as ``analyze`` runs it (``extract_batch``
+over pages of ``BATCH_POSTS``) and of ``extract_post`` one post at a time (the same
+mentions; a batch runs extractor by extractor, which keeps caches warm), microseconds
+per post of each
 extractor in ``EXTRACTORS`` and of ``normalize`` alone (over the same non-empty fields
 ``extract_post`` visits), and the peak memory: ``ru_maxrss`` of the process and the
 ``tracemalloc`` peak of one extra (untimed) ``extract_post`` pass. Timings are the best
@@ -45,11 +48,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tracelight.extract import EXTRACTORS, RUNTIME, extract_post
+from tracelight.extract import EXTRACTORS, RUNTIME, extract_batch, extract_post
 from tracelight.extract.compiled import PURE_ENV
 from tracelight.extract.normalize import normalize
 from tracelight.model import Post
 from tracelight.model.post import FIELDS
+from tracelight.pipeline.analyze import BATCH_POSTS
 
 BACKPAGE = (
     Path(__file__).resolve().parents[2]
@@ -66,6 +70,7 @@ class Result:
     posts: int
     fields: int
     posts_per_s: float
+    batch_posts_per_s: float = 0.0
     us_per_post: dict[str, float] = field(default_factory=dict)
     mentions: int = 0
     maxrss_mib: float = 0.0
@@ -128,8 +133,14 @@ def measure(name: str, posts: Sequence[Post], repeat: int) -> Result:
         for p in posts:
             extract_post(p)
 
+    def batched() -> None:
+        for start in range(0, n, BATCH_POSTS):
+            extract_batch(posts[start : start + BATCH_POSTS])
+
     seconds = _best(repeat, full)
     result = Result(name, n, len(items), n / seconds if seconds else 0.0)
+    seconds = _best(repeat, batched)
+    result.batch_posts_per_s = n / seconds if seconds else 0.0
     for extractor in EXTRACTORS:
 
         def one(ex: Callable[[Post, str, str], object] = extractor) -> None:
@@ -163,7 +174,11 @@ def table(results: Sequence[Result]) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     row("posts (non-empty fields)", [f"{r.posts} ({r.fields})" for r in results])
-    row("**extract_post posts/s**", [f"**{r.posts_per_s:,.0f}**" for r in results])
+    row(
+        f"**extract_batch posts/s** (pages of {BATCH_POSTS}, as `analyze`)",
+        [f"**{r.batch_posts_per_s:,.0f}**" for r in results],
+    )
+    row("extract_post posts/s (one at a time)", [f"{r.posts_per_s:,.0f}" for r in results])
     for key in results[0].us_per_post:
         row(f"{key} µs/post", [f"{r.us_per_post[key]:.1f}" for r in results])
     row("mentions", [str(r.mentions) for r in results])
