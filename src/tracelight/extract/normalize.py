@@ -71,12 +71,14 @@ from tracelight.extract.numberwords import (
     GLUE_WORDS,
     PIECES,
     STRONG_GLUE,
+    WORD_AFTER_FIRST,
+    WORD_FIRST,
     WORD_PATTERN,
     WORDS,
     Kind,
     fold,
 )
-from tracelight.extract.tokens import ascii_letters, letter_runs, letter_set
+from tracelight.extract.tokens import ascii_letters, letter_runs, letter_set, lowered
 
 MIN_TOKENS = 3
 """Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
@@ -122,6 +124,24 @@ def identity(text: str) -> Normalized:
     return Normalized(text, text, range(n), range(1, n + 1))
 
 
+_IOTA: list[array[int]] = [array("i", range(1 << 12))]
+"""``0, 1, 2 ...`` (one item, replaced by a longer copy when a text needs more)."""
+
+
+_IOTA_KEPT = 1 << 20
+"""Longest shared array kept (4 MiB): a longer text gets one of its own, not kept."""
+
+
+def _iota(n: int) -> array[int]:
+    """An array holding at least ``0 .. n`` (``n`` included)."""
+    iota = _IOTA[0]
+    if len(iota) <= n:
+        iota = array("i", range(max(n + 1, 2 * len(iota))))
+        if len(iota) <= _IOTA_KEPT:
+            _IOTA[0] = iota
+    return iota
+
+
 def _compose(base: Normalized, edits: list[Edit]) -> Normalized:
     """Apply ``edits`` (sorted, disjoint) to ``base.text``, mapping through ``base``."""
     if not edits:
@@ -139,6 +159,13 @@ def _compose(base: Normalized, edits: list[Edit]) -> Normalized:
             pos = a + 1
         same.append(src[pos:])
         return Normalized("".join(same), base.original, bs, be)
+    if isinstance(bs, range) and isinstance(be, range) and bs.step == 1 and be.step == 1:
+        # Unchanged text so far (the usual base): its maps become slices of one shared
+        # array of consecutive integers, so each copied slice below is a memory copy
+        # rather than a range converted one integer at a time (three times slower).
+        iota = _iota(max(bs.stop, be.stop))
+        bs = iota[bs.start : bs.stop]
+        be = iota[be.start : be.stop]
     pieces: list[str] = []
     starts = array("i")
     ends = array("i")
@@ -269,18 +296,22 @@ _ASTRAL_BLOCKS = re.compile(
 )
 """The astral blocks of ``_BLOCKS`` as four ranges: a cheap test that rules out the slow
 astral class in nearly every post (emoji lie outside these blocks)."""
-_WORDCHAR = re.compile(r"\w")
+_WORDCHARS = re.compile(r"\w*")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
 def _confusable_in_latin_word(text: str, i: int) -> bool:
-    """Whether the word around ``text[i]`` has an ASCII letter or digit (bounded scan)."""
-    lo = i
-    while lo > 0 and i - lo < 64 and _WORDCHAR.match(text, lo - 1):
-        lo -= 1
-    hi = i + 1
-    while hi < len(text) and hi - i < 64 and _WORDCHAR.match(text, hi):
-        hi += 1
-    return any(c.isascii() and c.isalnum() for c in text[lo:hi])
+    """Whether the word around ``text[i]`` has an ASCII letter or digit (bounded scan:
+    the 64 characters before it and the 63 after).
+
+    The word characters before ``i`` are matched forwards on the reversed window, those
+    after by one match, then one search: three calls in C for what was one call per
+    character of the word and a generator over it.
+    """
+    before = _WORDCHARS.match(text[max(0, i - 64) : i][::-1])
+    after = _WORDCHARS.match(text, i + 1, min(len(text), i + 64))
+    assert before is not None and after is not None  # ``\w*`` matches anywhere
+    return _ASCII_ALNUM.search(text, i - len(before.group()), after.end()) is not None
 
 
 _SELECTORS = frozenset(chr(c) for c in range(0xFE00, 0xFE10))
@@ -345,9 +376,11 @@ _GLUED = re.compile(rf"(?<![^\W_])(?:[0-9]++|{GLUE_PATTERN}){{2,{MAX_PIECES}}}(?
 re-splitting on failure) and the piece count is bounded, which bounds the backtracking
 over the few words with two readings (``achtzehn`` = ``acht`` + ``zehn``); most words
 fail on their first letter, so the scan costs little more than finding word starts."""
-_DOLLAR_SEPARATOR = re.compile(r"(?<=[0-9])\$(?=[0-9])")
+_DOLLAR_SEPARATOR = re.compile(r"\$(?<=[0-9]\$)(?=[0-9])")
 """``773$240$1317``: a ``$`` between digits with no space is a separator, not a price
-(a price puts its sign before or after the whole amount)."""
+(a price puts its sign before or after the whole amount). The digit before is a
+look-behind after the ``$`` so that the pattern starts with the literal, which the
+engine finds by a fast string search instead of trying every position."""
 _MAX_PIECE = max(map(len, GLUE_WORDS))
 
 
@@ -426,6 +459,10 @@ _LETTERS_AFTER_DIGIT = re.compile(r"[0-9]([^\W\d_]+)")
 digit). Starts with a class, so the engine skips to the digits in C."""
 _ASCII_LETTERS_AFTER_DIGIT = re.compile(r"[0-9]([A-Za-z]+)")
 """The same for a text whose letters are all ASCII (a cheaper class)."""
+_LETTER_BESIDE_DIGIT = re.compile(r"[0-9](?:[^\W\d_]|(?<=[^\W\d_][0-9]))")
+"""A digit with a letter right after or right before it. Without one no letter run
+touches a digit, and one scan saves the two that list the runs on either side (three
+quarters of the fields that get this far have a digit only beside spaces and signs)."""
 
 
 def _classify_glue(runs: Iterable[str]) -> _GlueMemo:
@@ -465,7 +502,7 @@ def _folded(runs: AbstractSet[str]) -> AbstractSet[str]:
     return runs | extra if extra else runs
 
 
-def _may_glue(s1: str) -> bool:
+def _may_glue(s1: str, first: int | None = None) -> bool:
     """Cheap exact pre-check: could :data:`_GLUED` find a word worth rewriting in ``s1``?
 
     A glued number is a whole word of digit runs and glue words with at least one word
@@ -479,9 +516,10 @@ def _may_glue(s1: str) -> bool:
     and a non-letter a non-letter, and folds every letter of the glue words' classes as
     folding does (checked for every code point; ``ẞ``, the one exception, is not folded
     at all, so a word with it never splits into glue words). A text whose lower case
-    changes length (``İ``) takes the scan.
+    changes length (``İ``) takes the scan. ``first`` is :func:`_first_digit` of ``s1``
+    when the caller has it.
     """
-    low = s1.lower()
+    low = lowered(s1)
     if len(low) != len(s1):
         return True
     plain = ascii_letters(low)
@@ -494,8 +532,13 @@ def _may_glue(s1: str) -> bool:
         return False
     if not glue.isdisjoint(memo.multi):
         return True
+    if first is None:
+        first = _first_digit(s1)
+    # Same offsets in ``low`` (same length), and no digit before ``first``.
+    if first < 0 or _LETTER_BESIDE_DIGIT.search(low, first) is None:
+        return False
     after = _ASCII_LETTERS_AFTER_DIGIT if plain else _LETTERS_AFTER_DIGIT
-    if not glue.isdisjoint(_folded(set(after.findall(low)))):
+    if not glue.isdisjoint(_folded(set(after.findall(low, first)))):
         return True
     before = {run[::-1] for run in after.findall(low[::-1])}
     return not glue.isdisjoint(_folded(before))
@@ -516,11 +559,11 @@ def _glued_word_edits(s1: str) -> list[Edit]:
     return edits
 
 
-def _glue_edits(s1: str) -> list[Edit]:
+def _glue_edits(s1: str, first: int | None = None) -> list[Edit]:
     """Glued numbers (``6seven8``, ``3tothree``, ``twotwoeight``) become digits, piece by
     piece, so each digit still maps to the word it was written as; ``$`` between digits
     becomes a space."""
-    edits = _glued_word_edits(s1) if _may_glue(s1) else []
+    edits = _glued_word_edits(s1) if _may_glue(s1, first) else []
     if "$" in s1:
         edits.extend((m.start(), m.end(), " ") for m in _DOLLAR_SEPARATOR.finditer(s1))
         edits.sort()
@@ -543,27 +586,70 @@ _LOOK_DIGIT = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}
 _BENIGN_GAP = re.compile(r"[ .\-/()]{1,5}")
 
 
+def _run_pattern(digits: bool, words: bool, vocabulary: bool) -> re.Pattern[str]:
+    """Runs of at least :data:`MIN_TOKENS` tokens: digits, number words when ``words``
+    and ``vocabulary``, look-alikes when ``digits``; ``words`` also lets a conjunction
+    join two tokens.
+
+    ``vocabulary=False`` is for a text known to hold no number word, where the word
+    alternative could never match: same runs, without trying the trie anywhere.
+
+    The first token is written as a character class of every character a token may
+    start with, then the alternatives reading that character through look-behinds
+    (``(?<!L.)`` is the ``(?<!L)`` before it): same matches, tried in the same order,
+    but the pattern starts with a class, so the engine skips in C to the next such
+    character instead of trying every position (a fifth of the scan's time). The word
+    and the look-alike share that ``(?<!L.)``, tested once, which rejects a letter
+    inside a word sooner (no number word is made of look-alikes only, so at most one of
+    the two can match at a position and their order cannot change a result).
+    """
+    first = "0-9"
+    starts_word: list[str] = []  # the alternatives that need no letter before them
+    alts = ["[0-9]"]
+    if words and vocabulary:
+        first += WORD_FIRST
+        starts_word.append(f"{WORD_AFTER_FIRST}(?!{_L})")
+        alts.append(_WORD)
+    if digits:
+        first += "OoIl|"
+        starts_word.append(rf"(?<=[OoIl|])[OoIl|]{{0,3}}(?!{_L})")
+        alts.append(_LOOK)
+    reads = ["(?<=[0-9])"]
+    if starts_word:
+        reads.append(rf"(?<!{_L}[\s\S])(?:" + "|".join(starts_word) + ")")
+    lead = f"[{first}](?:" + "|".join(reads) + ")"
+    token = "(?:" + "|".join(alts) + ")"
+    gap = _GAP if words else f"{_GAPCH}{{1,8}}"
+    return re.compile(rf"{lead}(?:{gap}?{token}){{{MIN_TOKENS - 1},}}")
+
+
 @functools.lru_cache(maxsize=4)
 def _patterns(digits: bool, words: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(run finder, token splitter) for the enabled token kinds."""
-    alts = ["[0-9]"]
     tok = ["(?P<d>[0-9]+)"]
     if words:
-        alts.append(_WORD)
         tok.append(f"(?P<w>{_WORD})")
         tok.append(f"(?P<c>{_CONJ})")
     if digits:
-        alts.append(_LOOK)
         tok.append(f"(?P<k>{_LOOK})")
-    token = "(?:" + "|".join(alts) + ")"
-    gap = _GAP if words else f"{_GAPCH}{{1,8}}"
-    run = re.compile(rf"{token}(?:{gap}?{token}){{{MIN_TOKENS - 1},}}")
-    return run, re.compile("|".join(tok))
+    return _run_pattern(digits, words, True), re.compile("|".join(tok))
 
 
-_DIGIT_RUN = re.compile(rf"[0-9](?:{_GAPCH}{{0,8}}[0-9]){{{MIN_DIGITS - 1},}}")
+_LOOK_RUN = _run_pattern(True, True, False)
+"""The runs of :func:`_patterns` ``(True, True)`` in a text with look-alikes by digits but
+no number word (over a quarter of the fields whose runs need more than digits)."""
+_GAPCH_FEWEST = r"(?:[^\x00-\x7f\w€£¥₹¢][\ufe00-\ufe0f]?|[\s\-.,/*~_:;()\[\]{}=<>!?'\"^])"
+""":data:`_GAPCH` with its alternatives swapped: a non-ASCII separator (some are also
+``\\s``) takes the variation selector after it, so taking units left to right, with no
+going back, spends the fewest of the eight a gap may have."""
+_DIGIT_RUN = re.compile(rf"[0-9](?:{_GAPCH_FEWEST}{{0,8}}+[0-9]){{{MIN_DIGITS - 1},}}")
 """Digits-only runs: all most posts need (separator clean-up), found by a pattern that
-starts with a digit so the regex engine skips ahead without trying each letter."""
+starts with a digit so the regex engine skips ahead without trying each letter.
+
+The gap is possessive: separators and digits are disjoint, so giving separators back
+can only leave a separator where the digit must be, and the fewest units (above) cover
+the most separators, so the runs are those of ``(?:{_GAPCH}{0,8}[0-9])``, found with no
+backtracking (a sixth of the scan)."""
 _LOOK_NEAR_DIGIT = re.compile(r"[0-9](?:[OoIl|]|(?<=[OoIl|][0-9]))")
 """A look-alike right after or right before a digit. Written to start with the digit
 (the look-alike before it is a look-behind) so that the regex engine skips to digits in
@@ -571,14 +657,26 @@ C: a pattern that starts with an alternation tries every position of the text.""
 _ANY_DIGIT = re.compile(r"[0-9]")
 
 
-def _number_words_near(text: str) -> bool:
+def _first_digit(text: str) -> int:
+    """Offset of the first ASCII digit of ``text``, ``-1`` for none.
+
+    Found once per text: the scans that start with a digit (look-alikes, digit runs,
+    letters beside a digit) then start there, and are skipped in a text with none.
+    Exact, since a match of those patterns starts at a digit, and a look-behind still
+    reads the text before the start position.
+    """
+    m = _ANY_DIGIT.search(text)
+    return -1 if m is None else m.start()
+
+
+def _number_words_near(text: str, first: int | None = None) -> bool:
     """Cheap pre-check: could a numeric run with number words exist here?
 
     Splitting into words and testing set membership runs in C; the full run pattern
     (number-word trie at every letter) is several times slower, so it only runs when a
     number word is present with a digit or two more number words.
     """
-    low = text.lower()
+    low = lowered(text)
     runs = letter_set(low)
     # The distinct runs (shared, cached) against the vocabulary in C-level set
     # operations; occurrences are only counted when they decide. ``hits`` counts a run
@@ -591,7 +689,7 @@ def _number_words_near(text: str) -> bool:
     )
     if not words and not folded_words:
         return False
-    if _ANY_DIGIT.search(text) is not None:
+    if (_first_digit(text) if first is None else first) >= 0:
         return True
     found = letter_runs(low)
     hits = sum(map(found.count, words)) + sum(map(found.count, folded_words))
@@ -709,14 +807,24 @@ def _segment_edits(s1: str, seg: list[_Tok]) -> list[Edit]:
     return edits
 
 
-def _run_edits(s1: str, digits: bool, words: bool) -> list[Edit]:
+def _run_edits(s1: str, digits: bool, words: bool, first: int | None = None) -> list[Edit]:
     run, splitter = _patterns(digits, words)
-    if not (words and _number_words_near(s1)) and not (digits and _LOOK_NEAR_DIGIT.search(s1)):
-        if not digits:
-            return []
-        run = _DIGIT_RUN
+    if first is None:
+        first = _first_digit(s1)
+    pos = 0
+    if not (words and _number_words_near(s1, first)):
+        if first < 0 or not (digits and _LOOK_NEAR_DIGIT.search(s1, first)):
+            if not digits or first < 0:
+                return []
+            run = _DIGIT_RUN
+            pos = first  # its runs start with a digit
+        elif words and len(lowered(s1)) == len(s1):
+            # No number word, and a digit (beside the look-alike): the check above saw
+            # every letter run, which holds as it is written when lower-casing keeps the
+            # length, so the word alternative cannot match anywhere.
+            run = _LOOK_RUN
     edits: list[Edit] = []
-    for m in run.finditer(s1):
+    for m in run.finditer(s1, pos):
         if _PLAIN.fullmatch(s1, m.start(), m.end()):
             continue
         seg: list[_Tok] = []
@@ -742,10 +850,14 @@ def normalize(text: str, *, digits: bool = True, words: bool = True) -> Normaliz
     base = identity(text)
     if not text.isascii():
         base = _compose(base, _char_edits(text))
+    first = _first_digit(base.text)
     if words:
-        base = _compose(base, _glue_edits(base.text))
+        glued = _compose(base, _glue_edits(base.text, first))
+        if glued is not base:  # words became digits, maybe before the first one
+            base = glued
+            first = _first_digit(base.text)
     if digits or words:
-        base = _compose(base, _run_edits(base.text, digits, words))
+        base = _compose(base, _run_edits(base.text, digits, words, first))
     return base
 
 

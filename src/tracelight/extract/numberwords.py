@@ -215,6 +215,34 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(trie)
 
 
+def trie_after_first(words: Iterable[str]) -> tuple[str, str]:
+    """``(first, pattern)`` for a match of :func:`_trie_pattern` whose first letter has
+    already been consumed: ``first`` lists every character a word may start with (the
+    inside of a character class, escaped), and ``pattern``, tried right after such a
+    character, matches the rest of a word, reading which letter it was through a
+    look-behind.
+
+    ``[first]`` followed by ``pattern`` matches exactly what the trie matches, trying
+    the same branches in the same order (the first-letter classes are disjoint, so one
+    look-behind holds). It lets a pattern that may start with a number word start with a
+    character class, which the regex engine skips to in C instead of trying the trie at
+    every position of the text.
+    """
+    rests: dict[str, list[str]] = {}
+    for word in words:
+        rests.setdefault(word[0], []).append(word[1:])
+    first: list[str] = []
+    branches: list[str] = []
+    for ch in sorted(rests):
+        cls = _letter_class(ch)
+        first.append(re.escape(ch))
+        first.extend(re.escape(chr(cp)) for cp, to in FOLD_TABLE.items() if to == ch)
+        if ch == "ß":
+            first.append("ẞ")
+        branches.append(f"(?<={cls}){_trie_pattern(rests[ch])}")
+    return "".join(first), "(?:" + "|".join(branches) + ")"
+
+
 PIECES: frozenset[str] = frozenset(
     piece for form in WORDS for piece in form.replace("-", " ").split(" ") if piece
 )
@@ -222,6 +250,9 @@ PIECES: frozenset[str] = frozenset(
 
 WORD_PATTERN: str = _trie_pattern(WORDS)
 """Regex source (no anchors) matching any folded number word."""
+
+WORD_FIRST, WORD_AFTER_FIRST = trie_after_first(WORDS)
+""":data:`WORD_PATTERN` split after its first character (see :func:`trie_after_first`)."""
 
 HOMOPHONES: dict[str, tuple[Kind, int]] = {
     "to": (Kind.UNIT, 2),
@@ -268,7 +299,10 @@ __all__ = [
     "PIECES",
     "STRONG_GLUE",
     "WORDS",
+    "WORD_AFTER_FIRST",
+    "WORD_FIRST",
     "WORD_PATTERN",
     "Kind",
     "fold",
+    "trie_after_first",
 ]

@@ -56,7 +56,10 @@ in the numbering plans we have seen in ads); shorter runs are prices or times.""
 NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 """Regions of the North American Numbering Plan, where no number starts with ``0``."""
 
-_DECIMAL = re.compile(r"\d")
+_FOUR_DECIMALS = re.compile(rf"\d(?:\D*+\d){{{MIN_DIGITS - 1}}}")
+"""Found exactly when the text has :data:`MIN_DIGITS` decimal digits: stops at the
+fourth instead of listing every digit (``len(re.findall(r"\\d", text)) >= 4``, twice
+as slow on ads full of prices). ``\\D*+`` gives nothing back, so each try is linear."""
 _GROUPS = re.compile(r"[(0-9](?:(?<=\()[0-9]+|(?<=[0-9])[0-9]*)(?:[ .\-/()]{1,4}[0-9]+)*")
 """A run of digit groups joined by separators written inside numbers (at most four
 characters of them, so ``415 - 555 - 0123`` is one run but a table of prices is not),
@@ -71,7 +74,17 @@ _ID_LABEL = re.compile(
     r"postal|postcode|cp|plz|cep)\b|\bn[°ºo]|#)\s{0,2}[:#.]?\s{0,2}$"
 )
 """Labels that make the digits after them an identifier, not a contact."""
+_ID_LABEL_REVERSED = re.compile(
+    r"(?i)\n?\s{0,2}[:#.]?\s{0,2}(?:\b(?:di|fer|ecnerefer|redro|eciovni|tsop|gnitsop|da|esac|"
+    r"tekcit|piz|latsop|edoctsop|pc|zlp|pec)\b|[°ºo]n\b|#)"
+)
+""":data:`_ID_LABEL` read backwards: ``_ID_LABEL.search(head)`` holds exactly when this
+matches at the start of ``head[::-1]`` (``\\b`` looks at the same two characters either
+way; the leading ``\\n?`` is the final newline ``$`` may stand before). One anchored
+attempt instead of a search that tries every branch at each of the head's 24 positions,
+for every digit group of every run (an eighth of the time of :func:`find_numbers`)."""
 _CURRENCY_BEFORE = re.compile(r"[$€£¥₹¢]\s?$")
+_CURRENCIES = frozenset("$€£¥₹¢")
 _UNIT_AFTER = re.compile(
     r"(?i)\s?(?:[$€£¥₹¢](?!\s?[0-9])|(?:usd|eur|cad|dollars?|roses)\b)"
     r"|(?:hh?rs?|hours?|h|mins?|minutes?|cm|kg|lbs?|yo|y/o|%)(?![^\W\d_])"
@@ -148,8 +161,14 @@ def _blocked(text: str, groups: list[_Group]) -> list[bool]:
         if _is_date(groups, i):
             blocked[i] = blocked[i + 1] = blocked[i + 2] = True
         g = groups[i]
-        if _CURRENCY_BEFORE.search(text, max(0, g.start - 2), g.start) or _UNIT_AFTER.match(
-            text, g.end
+        # ``_CURRENCY_BEFORE.search(text, g.start - 2, g.start)`` read off the two
+        # characters it can see (``\s`` is ``str.isspace``): a regex call per group less.
+        start = g.start
+        before = text[start - 1] if start else ""
+        if (
+            before in _CURRENCIES
+            or (start > 1 and before.isspace() and text[start - 2] in _CURRENCIES)
+            or _UNIT_AFTER.match(text, g.end)
         ):
             blocked[i] = True
     run = 0
@@ -176,12 +195,18 @@ class Found:
 
 
 def find_numbers(
-    text: str, region: str | None, fallback: Callable[[], list[str]] | None = None
+    text: str,
+    region: str | None,
+    fallback: Callable[[], list[str]] | None = None,
+    *,
+    start: int = 0,
 ) -> list[Found]:
     """Every phone number in ``text`` (already normalised), left to right.
 
     ``fallback`` yields further regions to try, lazily, for a number that starts with a
     trunk ``0`` and is not valid in ``region`` (only called when such a number is seen).
+    ``start``: no digit stands before this offset (the scan for runs begins there, less
+    one for an opening bracket; the text before it is still read as context).
     """
     found: list[Found] = []
     budget = MAX_PARSES
@@ -194,7 +219,7 @@ def find_numbers(
             fallback_regions = [r for r in (fallback() if fallback else []) if r not in NANP]
         return fallback_regions
 
-    for run in _GROUPS.finditer(text):
+    for run in _GROUPS.finditer(text, max(0, start - 1)):
         if run.end() - run.start() < MIN_DIGITS:
             continue  # fewer characters than digits needed: most runs (prices, ages)
         groups = [
@@ -208,7 +233,7 @@ def find_numbers(
         while i < len(groups) and budget > 0:
             first = groups[i]
             head = text[max(0, first.start - 24) : first.start]
-            if blocked[i] or _ID_LABEL.search(head):
+            if blocked[i] or _ID_LABEL_REVERSED.match(head[::-1]):
                 i += 1
                 continue
             # The suffix tests guard the anchored searches (``+``/``00`` and ``/``/``=``
@@ -286,10 +311,12 @@ def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
     """
     region = post.country or None
     norm: Normalized = normalize(text)
-    if len(_DECIMAL.findall(norm.text)) < MIN_DIGITS:
+    four = _FOUR_DECIMALS.search(norm.text)
+    if four is None:
         return []
     mentions: list[Mention] = []
-    for hit in find_numbers(norm.text, region, _trunk_regions(post)):
+    # The match starts at the first decimal digit of the text, so no run starts before.
+    for hit in find_numbers(norm.text, region, _trunk_regions(post), start=four.start()):
         o_start, o_end = norm.span(hit.start, hit.end)
         plain = text[o_start:o_end] == norm.text[hit.start : hit.end]
         confidence = (0.9 if hit.international else 0.8) if plain else 0.7

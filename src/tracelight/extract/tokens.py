@@ -1,10 +1,13 @@
 """Letter runs of a lower-cased field, computed once for the extractors that read words.
 
-The phone normaliser (glued numbers, number words) and the place matcher both split the
-lower-cased field into runs of letters; on most fields they split the very same string,
-and the split is one of the costlier C calls per field. A small cache keyed by the
-string lets the later readers reuse the first one's list, and the set of its distinct
-runs, which turns "is any of these words in that vocabulary" into one C-level set test.
+The phone normaliser (glued numbers, number words), the place, name, handle, age and
+e-mail matchers all split the lower-cased field into runs of letters; on most fields
+they split the very same string, and the split is one of the costlier C calls per field.
+A small cache keyed by the string lets the later readers reuse the first one's list, and
+the set of its distinct runs, which turns "is any of these words in that vocabulary"
+into one C-level set test. It holds :data:`FIELDS_KEPT` fields: ``extract_batch`` runs
+the extractors over chunks of posts with no more fields than that, so every extractor
+of a chunk finds them here.
 """
 
 from __future__ import annotations
@@ -23,24 +26,34 @@ _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 """A character :data:`LETTER_RUN` takes that is not ASCII (a letter, or a number such as
 ``²``). Ads with emoji and typographic quotes usually have none."""
 
+FIELDS_KEPT = 16
+"""Fields whose lower case and letter runs are kept (few: a field may be megabytes)."""
 
-@functools.lru_cache(maxsize=16)
+
+@functools.lru_cache(maxsize=FIELDS_KEPT)
+def lowered(text: str) -> str:
+    """``text.lower()``, shared: the glued-number and number-word checks of the phone
+    normaliser (and the run scan) lower the same field one after the other."""
+    return text.lower()
+
+
+@functools.lru_cache(maxsize=FIELDS_KEPT)
 def ascii_letters(low: str) -> bool:
     """Whether every character :data:`LETTER_RUN` takes in ``low`` is ASCII (so every
     run is ASCII, and ``[A-Za-z]`` finds the same runs)."""
     return low.isascii() or _NON_ASCII_LETTER.search(low) is None
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=FIELDS_KEPT)
 def letter_runs(low: str) -> list[str]:
     """``LETTER_RUN.findall(low)``, shared: callers must not modify the list."""
     return (_ASCII_RUN if ascii_letters(low) else LETTER_RUN).findall(low)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=FIELDS_KEPT)
 def letter_set(low: str) -> frozenset[str]:
     """The distinct runs of :func:`letter_runs`, shared the same way."""
     return frozenset(letter_runs(low))
 
 
-__all__ = ["LETTER_RUN", "ascii_letters", "letter_runs", "letter_set"]
+__all__ = ["FIELDS_KEPT", "LETTER_RUN", "ascii_letters", "letter_runs", "letter_set", "lowered"]
