@@ -40,7 +40,7 @@ Speed: the text is lower-cased once; the scan looks only at runs of one or two d
 (a pattern that starts with a character class, which the regex engine skips to in C),
 reads a label or cue before each with one anchored match on the reversed text before
 it, and a unit after it with one anchored match; spelled ages are looked for only when
-a unit word can be present (:data:`_UNIT_CUES`).
+a unit word can be present (:func:`_may_have_unit`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 
 from tracelight.extract.numberwords import WORDS, Kind, fold
+from tracelight.extract.tokens import letter_set
 from tracelight.model import Mention, Post
 
 METHOD = "pattern"
@@ -75,9 +76,12 @@ _UNIT = (
 )
 _OLD = r"(?P<old>[\s-]{1,2}(?:old|of\sage|de\sedad|de\sidade|d'[âa]ge|alt)(?!" + _L + "))?"
 _RANGE = r"(?:\s{0,2}(?:-|–|to|a|à|bis|till|until)\s{0,2}(?P<b>\d{1,2})(?!\d))?"
-_NUM_AT = re.compile(r"\d\d?(?!\d)")
-"""The last one or two digits of every run of digits (an age is a run of one or two).
-Starting with a plain class lets the regex engine skip ahead in C."""
+_NUM_AT = re.compile(r"\d(?<!\d\d)\d?(?!\d)")
+"""Every run of one or two digits (an age is one), at its start. Starting with a plain
+class lets the regex engine skip ahead in C; the look-behind after the first digit (the
+digit before it is not one) and the look-ahead skip longer runs (phone numbers,
+prices) in C too, where matching their last two digits and rejecting them in Python
+cost a Python iteration each."""
 
 _UNIT_AT = re.compile(
     rf"(?<![\w.,'’/$€£#+])(?P<num>\d{{1,2}})(?!\d){_RANGE}[\s-]{{0,2}}(?P<unit>{_UNIT}){_OLD}"
@@ -138,15 +142,36 @@ _UNIT_WORD = re.compile(
 """A unit word after a space or hyphen (where a spelled number can end); starting with a
 character class lets the regex engine skip ahead in C instead of trying every position."""
 _OLD_AT = re.compile(_OLD)
+_UNIT_RUNS = frozenset(
+    {
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "yo",
+        "años",
+        "anos",
+        "ans",
+        "jahre",
+        "jahren",
+        "jährig",
+        "jährige",
+        "jährigr",
+        "jähriger",
+    }
+)
+"""What :data:`_UNIT_WORD` matches, when it is one word: it starts after a space or a
+hyphen and is not followed by a letter, so it is a whole letter run of the text. The
+other forms (``y.o``, ``y. o``, ``y/o``, ``j.``) are the runs ``y`` and ``o``, or ``j``."""
 _UNIT_CUES = ("year", "yr", "y.o", "y. o", "y/o", "años", "anos", "ans", "jahr", "jähr", "j.")
 """Every unit word contains one of these, or is a ``yo`` that does not start ``you``:
 a text without them has no spelled age, and a scan for them is far cheaper than the
 unit-word scan."""
 _UNIT_CUE = re.compile("yo(?!u)|" + "|".join(map(re.escape, _UNIT_CUES)))
 """Found exactly when a text has a ``yo`` that does not start ``you`` or one of
-:data:`_UNIT_CUES`: the pre-check as one scan instead of thirteen substring searches.
-Every branch starts with a literal (``y``, ``a`` or ``j``), so the regex engine skips
-to those letters in C."""
+:data:`_UNIT_CUES`: the substring form of the pre-check, which :func:`_may_have_unit`
+refines with a set test (the scan stops at every ``a`` and ``y``); the tests keep it
+as a reference."""
 _WORD = re.compile(rf"{_L}+")
 _CONJ = frozenset({"y", "e", "et", "und", "and"})
 
@@ -291,9 +316,20 @@ def _candidates(low: str, field: str) -> list[tuple[int, int, int, str]]:
     return found
 
 
+def _may_have_unit(low: str) -> bool:
+    """Whether :data:`_UNIT_WORD` can match in ``low`` (False only when it cannot): a
+    set test on the field's letter runs (shared with the phone normaliser and the place
+    matcher; see :data:`_UNIT_RUNS`), where a scan for the unit words' letters would
+    stop at every ``a`` and ``y`` of the text."""
+    runs = letter_set(low)
+    if not runs.isdisjoint(_UNIT_RUNS):
+        return True
+    return "j" in runs or ("y" in runs and "o" in runs)
+
+
 def _spelled(low: str) -> list[tuple[int, int, int, str]]:
     found: list[tuple[int, int, int, str]] = []
-    if _UNIT_CUE.search(low) is None:
+    if not _may_have_unit(low):
         return found
     for m in _UNIT_WORD.finditer(low):
         start = m.start()
@@ -319,6 +355,8 @@ def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     found = _candidates(low, field)
     found.extend(_spelled(low))
+    if not found:
+        return []
     # Overlaps: keep the surest reading of each stretch of text.
     found.sort(key=lambda c: (-CONFIDENCE[c[3]], c[0]))
     kept: list[tuple[int, int, int, str]] = []

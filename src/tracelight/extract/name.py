@@ -19,9 +19,11 @@ is a small list of common given names typed for this module (no personal data).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from tracelight.extract.gazetteer import fold, fold_token, gazetteer
 from tracelight.extract.gazetteer import words as _words
+from tracelight.extract.tokens import ascii_letters, letter_set
 from tracelight.model import Mention, Post
 
 METHOD = "cue"
@@ -176,35 +178,123 @@ them."""
 
 _APOS = "['’]"
 _NAME_SRC = r"(?P<name>[^\W\d_]+(?:-[^\W\d_]+)?)"
+
+
+class _Cue(NamedTuple):
+    """One cue of the strong or weak pattern (``src``), with what a text needs for it to
+    match: ``first``, the letter runs one of which its first word is (``names:``:
+    ``name`` or ``names``); ``also``, its later words that are whole runs too (``i am``:
+    ``am``); ``needles``, substrings it needs that the name may be glued to (``me
+    llamoJessy``)."""
+
+    first: frozenset[str]
+    also: frozenset[str]
+    needles: tuple[str, ...]
+    src: str
+
+
+_STRONG_CUES = (
+    _Cue(
+        frozenset({"my"}), frozenset(), ("name",), r"my\s+names?(?:\s*'\s*s|\s*’\s*s|\s+is|\s*:)?"
+    ),
+    _Cue(frozenset({"name", "names"}), frozenset(), (), r"names?\s*:"),
+    _Cue(frozenset({"me"}), frozenset(), ("llamo",), r"me\s+llamo"),
+    _Cue(frozenset({"mi"}), frozenset({"nombre"}), (), r"mi\s+nombre\s+es"),
+    _Cue(frozenset({"je"}), frozenset({"m"}), ("appelle",), r"je\s+m" + _APOS + r"\s*appelle"),
+    _Cue(frozenset({"mon"}), frozenset({"nom"}), (), r"mon\s+nom\s+est"),
+    _Cue(frozenset({"meu"}), frozenset({"nome"}), (), r"meu\s+nome\s+(?:é|e)"),
+    _Cue(frozenset({"me"}), frozenset(), ("chamo",), r"me\s+chamo"),
+    _Cue(frozenset({"ich"}), frozenset(), ("hei",), r"ich\s+hei(?:ß|ss)e"),
+    _Cue(frozenset({"mein"}), frozenset({"name"}), (), r"mein\s+name\s+ist"),
+)
+_WEAK_CUES = (
+    _Cue(frozenset({"i"}), frozenset({"m"}), (), r"i\s*" + _APOS + r"\s*m"),
+    _Cue(frozenset({"i"}), frozenset({"am"}), (), r"i\s+am"),
+    _Cue(frozenset({"it"}), frozenset({"s"}), (), r"it\s*" + _APOS + r"\s*s"),
+    _Cue(frozenset({"it"}), frozenset({"is"}), (), r"it\s+is"),
+    _Cue(frozenset({"this"}), frozenset({"is"}), (), r"this\s+is"),
+    _Cue(frozenset({"call"}), frozenset({"me"}), (), r"call\s+me"),
+    _Cue(frozenset({"call"}), frozenset(), (), r"call"),
+    _Cue(frozenset({"ask"}), frozenset({"for"}), (), r"ask\s+for"),
+    _Cue(frozenset({"soy"}), frozenset(), (), r"soy"),
+    _Cue(frozenset({"je"}), frozenset({"suis"}), (), r"je\s+suis"),
+    _Cue(frozenset({"moi"}), frozenset({"c", "est"}), (), r"moi\s+c\s*" + _APOS + r"\s*est"),
+    _Cue(frozenset({"sou"}), frozenset({"a"}), (), r"sou\s+a"),
+    _Cue(frozenset({"eu"}), frozenset({"sou"}), (), r"eu\s+sou"),
+    _Cue(frozenset({"ich"}), frozenset({"bin"}), (), r"ich\s+bin"),
+)
+"""The strong and weak cues, in pattern order. A cue is only accepted where it starts a
+word (not after a letter, see :func:`_cue_names`); its first word and the words in
+``also`` are followed by a space, an apostrophe or a colon, and the later ones come
+after one: so where a cue is accepted these words are letter runs of the text, and the
+cue's needles are in it. A cue whose words or needles a text lacks can be left out of
+its scan."""
 # The cue patterns are written in lower case and run over the lower-cased text: with no
 # IGNORECASE and no leading look-behind (checked in Python instead), the regex engine
 # can skip quickly to the characters a cue starts with, which makes the scan 3-4x
 # cheaper. Text whose lower case changes length (``İ``) takes the IGNORECASE copies.
-_STRONG_SRC = (
-    r"(?:my\s+names?(?:\s*'\s*s|\s*’\s*s|\s+is|\s*:)?|names?\s*:|"
-    r"me\s+llamo|mi\s+nombre\s+es|je\s+m" + _APOS + r"\s*appelle|mon\s+nom\s+est|"
-    r"meu\s+nome\s+(?:é|e)|me\s+chamo|ich\s+hei(?:ß|ss)e|mein\s+name\s+ist"
-    r")[ \t]*" + _NAME_SRC
-)
-_WEAK_SRC = (
-    r"(?:i\s*" + _APOS + r"\s*m|i\s+am|it\s*" + _APOS + r"\s*s|it\s+is|this\s+is|"
-    r"call\s+me|call|ask\s+for|soy|je\s+suis|moi\s+c\s*" + _APOS + r"\s*est|"
-    r"sou\s+a|eu\s+sou|ich\s+bin"
-    r")[ \t]+" + _NAME_SRC
-)
+_CUE_TAILS = (r")[ \t]*" + _NAME_SRC, r")[ \t]+" + _NAME_SRC)
+_STRONG_SRC = "(?:" + "|".join(cue.src for cue in _STRONG_CUES) + _CUE_TAILS[0]
+_WEAK_SRC = "(?:" + "|".join(cue.src for cue in _WEAK_CUES) + _CUE_TAILS[1]
 _SIGN_OFF_SRC = r"(?:~|(?:xoxo|kisses|besos|bisous),?)[ \t]*" + _NAME_SRC
 _CUES = tuple(re.compile(src) for src in (_STRONG_SRC, _WEAK_SRC, _SIGN_OFF_SRC))
 _CUES_ANY_CASE = tuple(
     re.compile(src, re.IGNORECASE) for src in (_STRONG_SRC, _WEAK_SRC, _SIGN_OFF_SRC)
 )
-_ANCHORS: tuple[tuple[str, ...] | None, ...] = (
-    ("nam", "llamo", "nom", "appelle", "chamo", "heiß", "heiss"),
-    None,
-    ("~", "xoxo", "kisses", "besos", "bisous"),
+_SIGN_OFF = re.compile(r"(?:~|xoxo,?|kisses,?|besos,?|bisous,?)[ \t]*" + _NAME_SRC)
+""":data:`_SIGN_OFF_SRC` with the optional comma moved into each word: the same matches
+(no word is a prefix of another, so at most one matches at a place), but every branch
+now starts with a literal, so the regex engine skips in C to ``~``, ``x``, ``k`` and
+``b`` (a branch that starts with a group makes it try every position); the scan then
+costs less than the substring pre-check it replaces."""
+_CUE_WORDS = tuple(
+    frozenset().union(*(cue.first | cue.also for cue in cues))
+    for cues in (_STRONG_CUES, _WEAK_CUES)
 )
-"""Substrings every match of a cue kind contains (None: no cheap test). Checking them
-with ``in`` costs far less than a regex pass, and most ads have no strong cue and no
-sign-off."""
+"""Every word a strong (weak) cue needs as a letter run."""
+_Scan = tuple[re.Pattern[str] | None, tuple[str, ...]]
+_CUE_SCANS: dict[tuple[int, frozenset[str]], _Scan] = {}
+"""The scan of :func:`_cue_scan` per kind and set of cue words present (about a
+thousand sets in twenty thousand ads; emptied when it reaches :data:`_MAX_CUE_SCANS`)."""
+_MAX_CUE_SCANS = 4096
+_CUE_PATTERNS: dict[str, re.Pattern[str]] = {}
+"""The compiled scans by source: one per set of first words present (a few dozen occur,
+at most one per subset of the cues' first words)."""
+
+
+def _cue_scan(kind: int, present: frozenset[str]) -> _Scan:
+    """The scan for the cues of ``kind`` (0 strong, 1 weak) in a text whose letter runs
+    among :data:`_CUE_WORDS` are ``present``, and the needles one of which the text must
+    contain for a cue to match (none: no such test); no scan (None) when no cue can.
+
+    The scan holds the cues whose first word is present, in pattern order. Where a cue
+    can be accepted (not after a letter), it matches exactly as the full pattern does:
+    a cue left out cannot match there, and the others keep their order; elsewhere both
+    are rejected. So :func:`_cue_names` accepts the same matches, while the regex
+    engine, with fewer first letters to look for (often a literal prefix such as
+    ``call``), skips over most of the text in C. The cues' later words and needles only
+    decide whether to scan, so that few distinct patterns are compiled.
+    """
+    scan = _CUE_SCANS.get((kind, present))
+    if scan is None:
+        cues = _STRONG_CUES if kind == 0 else _WEAK_CUES
+        led = [cue for cue in cues if not cue.first.isdisjoint(present)]
+        can = [cue for cue in led if cue.also <= present]
+        pattern = None
+        needles: tuple[str, ...] = ()
+        if can:
+            src = "(?:" + "|".join(cue.src for cue in led) + _CUE_TAILS[kind]
+            pattern = _CUE_PATTERNS.get(src)
+            if pattern is None:
+                pattern = _CUE_PATTERNS[src] = re.compile(src)
+            if all(cue.needles for cue in can):
+                needles = tuple(needle for cue in can for needle in cue.needles)
+        if len(_CUE_SCANS) >= _MAX_CUE_SCANS:
+            _CUE_SCANS.clear()
+        scan = _CUE_SCANS[(kind, present)] = (pattern, needles)
+    return scan
+
+
 _WORD_CUES = (True, True, False)
 """Whether a cue starts with a letter, and so must not follow one (``xoxo`` need not)."""
 _FOLD_EXTRA = str.maketrans({"ı": "i", "ſ": "s"})
@@ -237,17 +327,22 @@ def _name_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
         end -= 1
         while end > lo and text[end - 1] in " \t":
             end -= 1
-    letter = _LETTER.match
-    if end == lo or not letter(text, end - 1):
+    if end == lo or not _is_letter(text[end - 1]):
         return None
     start = end - 1
-    while start > lo and letter(text, start - 1):
+    while start > lo and _is_letter(text[start - 1]):
         start -= 1
-    if start - 2 >= lo and text[start - 1] == "-" and letter(text, start - 2):
+    if start - 2 >= lo and text[start - 1] == "-" and _is_letter(text[start - 2]):
         start -= 2
-        while start > lo and letter(text, start - 1):
+        while start > lo and _is_letter(text[start - 1]):
             start -= 1
     return start, end
+
+
+def _is_letter(ch: str) -> bool:
+    """``_LETTER.match(ch)`` for one character, without a regex call: the regex engine's
+    ``\\w`` is ``str.isalnum`` (or ``_``) and its ``\\d`` is ``str.isdecimal``."""
+    return ch.isalnum() and not ch.isdecimal()
 
 
 def _value(token: str) -> str:
@@ -311,28 +406,53 @@ def _mention(post: Post, field: str, text: str, *, start: int, end: int, conf: f
 
 
 def _cue_names(text: str) -> list[tuple[int, int, int]]:
-    """``(kind, start, end)`` of the token after each cue (0 strong, 1 weak, 2 sign-off)."""
+    """``(kind, start, end)`` of the token after each cue (0 strong, 1 weak, 2 sign-off).
+
+    The strong and weak scans only look for the cues whose words are among the field's
+    letter runs (:func:`_cue_scan`; the runs are shared with the phone normaliser and
+    the place matcher); a field with none skips the scan.
+    """
     low = text.lower()
-    if len(low) == len(text):
-        if "ı" in low or "ſ" in low:
-            low = low.translate(_FOLD_EXTRA)
-        patterns = _CUES
-    else:
-        low, patterns = text, _CUES_ANY_CASE
-    found = []
-    for kind, (pattern, word) in enumerate(zip(patterns, _WORD_CUES, strict=True)):
-        anchors = _ANCHORS[kind]
-        if patterns is _CUES and anchors and not any(map(low.__contains__, anchors)):
+    if len(low) != len(text):
+        return _scan_cues(text, _CUES_ANY_CASE)
+    # ``ı`` and ``ſ`` are letters outside ASCII: the cached test spares two scans.
+    if not ascii_letters(low) and ("ı" in low or "ſ" in low):
+        return _scan_cues(low.translate(_FOLD_EXTRA), _CUES)
+    runs = letter_set(low)
+    found: list[tuple[int, int, int]] = []
+    for kind in (0, 1):
+        present = runs & _CUE_WORDS[kind]
+        if not present:
             continue
-        pos = 0
-        while (match := pattern.search(low, pos)) is not None:
-            start = match.start()
-            if word and start > 0 and _LETTER.match(low, start - 1):
-                pos = start + 1  # inside a word (``pim Jessy``): look again just after
-                continue
-            found.append((kind, *match.span("name")))
-            pos = match.start("name")  # the name may itself start a cue (``Ask Me ...``)
+        pattern, needles = _cue_scan(kind, present)
+        if pattern is not None and (not needles or any(map(low.__contains__, needles))):
+            _scan(low, kind, pattern, True, found)
+    _scan(low, 2, _SIGN_OFF, False, found)
     return found
+
+
+def _scan_cues(low: str, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[int, int, int]]:
+    """:func:`_cue_names` with the full patterns (text that lower-cases to another
+    length, matched as written with IGNORECASE, or with ``ı``/``ſ`` folded)."""
+    found: list[tuple[int, int, int]] = []
+    for kind, (pattern, word) in enumerate(zip(patterns, _WORD_CUES, strict=True)):
+        _scan(low, kind, pattern, word, found)
+    return found
+
+
+def _scan(
+    low: str, kind: int, pattern: re.Pattern[str], word: bool, found: list[tuple[int, int, int]]
+) -> None:
+    """Append ``(kind, start, end)`` of the name after each match of ``pattern``; with
+    ``word``, a match that starts right after a letter is not a cue."""
+    pos = 0
+    while (match := pattern.search(low, pos)) is not None:
+        start = match.start()
+        if word and start > 0 and _LETTER.match(low, start - 1):
+            pos = start + 1  # inside a word (``pim Jessy``): look again just after
+            continue
+        found.append((kind, *match.span("name")))
+        pos = match.start("name")  # the name may itself start a cue (``Ask Me ...``)
 
 
 def _lower_elsewhere(text: str, token: str) -> bool:

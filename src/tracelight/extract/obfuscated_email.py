@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from tracelight.extract.tokens import letter_set
 from tracelight.extract.url import GTLD_STRICT, known_tld
 from tracelight.model import Mention, Post
 
@@ -37,6 +38,8 @@ _AT_BRACKET = re.compile(
     r"[\[\(\{<][ \t]{0,2}(?:at|@|＠|arroba|arobase|ät)[ \t]{0,2}[\]\)\}>]", re.IGNORECASE
 )
 _AT_WORDS = (" at ", " arroba ", " arobase ", " ät ")
+_AT_RUNS = frozenset(word.strip() for word in _AT_WORDS)
+"""The spelled-out markers as letter runs: a word between spaces is a whole run."""
 _AT_SYMBOLS = ("@", "＠")
 _DOT = re.compile(
     r"(?P<br>[ \t]{0,2}[\[\(\{<][ \t]{0,2}(?:dot|\.|．|punto|ponto|point|punkt)"
@@ -162,6 +165,11 @@ def _at_markers(text: str, low: str) -> list[tuple[int, int, str]]:
 
     Found with ``str.find`` and one bracket pattern rather than one big case-insensitive
     alternation: Python's ``re`` scans those at ~50 µs per ad, ``find`` at well under 1.
+    A spelled-out marker is only looked for when its word is one of the field's letter
+    runs (a set test on runs shared with the other extractors), and the bracket pattern
+    only when a bracket and something it could enclose are there: ``@``, a marker word
+    (in any case; ``ſ`` is the one letter outside them that the pattern takes for one of
+    their letters, ``s``), so most fields need no scan at all.
     """
     found: list[tuple[int, int, str]] = []
     for symbol in _AT_SYMBOLS:
@@ -169,12 +177,18 @@ def _at_markers(text: str, low: str) -> list[tuple[int, int, str]]:
         while pos != -1:
             found.append((*_spaces_out(text, pos, pos + 1), "sym"))
             pos = low.find(symbol, pos + 1)
-    for word in _AT_WORDS:
-        pos = low.find(word)
-        while pos != -1:
-            found.append((*_spaces_out(text, pos + 1, pos + len(word) - 1), "word"))
-            pos = low.find(word, pos + len(word) - 1)
-    if "(" in text or "[" in text or "{" in text or "<" in text:
+    spelled = letter_set(low) & _AT_RUNS
+    if spelled:
+        for word in _AT_WORDS:
+            if word[1:-1] not in spelled:
+                continue
+            pos = low.find(word)
+            while pos != -1:
+                found.append((*_spaces_out(text, pos + 1, pos + len(word) - 1), "word"))
+                pos = low.find(word, pos + len(word) - 1)
+    # ``low is text``: the lower case changed length, so the runs are not lower case.
+    enclosed = bool(found) or bool(spelled) or low is text or "ſ" in low
+    if enclosed and ("(" in text or "[" in text or "{" in text or "<" in text):
         for match in _AT_BRACKET.finditer(text):
             found.append((*_spaces_out(text, match.start(), match.end()), "br"))
     found.sort()
