@@ -233,6 +233,15 @@ CA_PROVINCES: dict[str, tuple[str, str]] = {
 }
 
 
+_FEW = 8
+"""Followers up to this many are a tuple (see :attr:`Gazetteer.followers`)."""
+
+
+def _few(words: set[str]) -> tuple[str, ...] | frozenset[str]:
+    """``words`` as a sorted tuple when there are at most :data:`_FEW`, else a set."""
+    return tuple(sorted(words)) if len(words) <= _FEW else frozenset(words)
+
+
 COMPLETE = 1
 """Flag in :attr:`Gazetteer.trie`: the string is a whole key (city, abbreviation, country)."""
 LONGER = 2
@@ -259,6 +268,9 @@ class Gazetteer:
         "abbreviations",
         "countries",
         "country_heads",
+        "followers",
+        "heads",
+        "prefix_only",
         "region_codes",
         "regions",
         "trie",
@@ -317,6 +329,33 @@ class Gazetteer:
             for n in range(1, len(tokens)):
                 prefix = " ".join(tokens[:n])
                 trie[prefix] = trie.get(prefix, 0) | LONGER
+        self.heads: frozenset[str] = frozenset([key for key in trie if " " not in key])
+        """The one-token keys of :attr:`trie` (every key's first token): a text's tokens
+        are first intersected with this set in C. A set keeps each hash beside its key,
+        so a word that is no key (most of them) costs one probe of one table, where the
+        dict probes its index and then its entries; in the full extraction run, with the
+        caches full of other extractors' data, that is most of the matcher's time."""
+        self.prefix_only: frozenset[str] = frozenset(
+            [key for key in self.heads if trie[key] == LONGER]
+        )
+        """Heads that are no key on their own, only the start of longer ones (``new``,
+        ``the``, ``i``): with :attr:`followers`, what the matcher needs to know of a head
+        without asking the big :attr:`trie`."""
+        followers: dict[str, set[str]] = {}
+        seconds: dict[str, str] = {}  # one string object per distinct second token
+        for key in trie:
+            head, space, rest = key.partition(" ")
+            if space:
+                second = rest.partition(" ")[0]
+                followers.setdefault(head, set()).add(seconds.setdefault(second, second))
+        # Keyed by the trie's own key objects (the heads), not the partitions' copies.
+        self.followers: dict[str, tuple[str, ...] | frozenset[str]] = {
+            head: _few(followers[head]) for head in self.heads if head in followers
+        }
+        """Head -> every second token of a key that starts with it (``san`` -> ``diego``,
+        ``francisco``...): a longer key starts at a head only if one of these follows.
+        Most heads have one or two, kept as a tuple (a third of a small set's memory, and
+        as fast to search); the few with many, as a set."""
 
     def _add_region(self, code: str, region: Region) -> None:
         self.regions[fold(region.name)] = region

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -116,22 +115,11 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _QUALIFIER_GAP = re.compile(r"[ \t]*(?:,|\(|-)?[ \t]*")
+"""What may stand between a name and its qualifier (``Paris, TX``, ``Paris (France)``)."""
+_GAP_MARKS = ("", ",", "(", "-")
+""":data:`_QUALIFIER_GAP` matches a whole gap exactly when the gap, stripped of spaces
+and tabs, is one of these."""
 _SEPARATOR = re.compile(r"[ \t.'’-]{1,3}")
-
-
-def _tokens(text: str) -> tuple[list[str], Callable[[], list[tuple[int, int]]]]:
-    """Folded tokens, and how to get their spans (only needed when a key is found,
-    in about half the fields, so computed on demand)."""
-    pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
-    low = text.lower()
-    if len(low) == len(text) and pattern is TOKEN:
-        found = letter_runs(low)  # TOKEN.findall(low), shared with the normaliser
-        tokens = found
-        if not ascii_letters(low):  # text with emoji but plain words stays cheap
-            tokens = [t if t.isascii() else fold_token(t) for t in found]
-        return tokens, lambda: _spans_of(low, found)
-    spans = [m.span() for m in pattern.finditer(text)]
-    return [fold_token(text[s:e]) for s, e in spans], lambda: spans
 
 
 def _spans_of(low: str, found: list[str]) -> list[tuple[int, int]]:
@@ -139,7 +127,8 @@ def _spans_of(low: str, found: list[str]) -> list[tuple[int, int]]:
 
     Exact: between one run's end and the next run's start there are only non-letters,
     so the first occurrence of the next run from there is the run itself. Five times
-    cheaper than asking the regex for match objects.
+    cheaper than asking the regex for match objects, and cheaper than a ``split`` with
+    a group and a running sum of the lengths (measured).
     """
     spans = []
     pos = 0
@@ -151,18 +140,75 @@ def _spans_of(low: str, found: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _candidates(index: Gazetteer, tokens: list[str]) -> list[tuple[int, list[int]]]:
+def _spaced(tokens: list[str]) -> bool:
+    """Whether a folded token holds a space (``fold_token`` of a ligature such as
+    U+FDFA decomposes to several words)."""
+    return " " in "".join(tokens)
+
+
+def _candidates(
+    index: Gazetteer, tokens: list[str], *, spaced: bool = False
+) -> list[tuple[int, list[int]]]:
     """Token positions where some complete key starts, with the key lengths in tokens
     found there, longest first.
 
-    The cheap first pass: one membership test per token (a comprehension, the
-    cheapest loop Python has), then only the few hits are walked to longer keys.
+    The tokens are first intersected with :attr:`~Gazetteer.heads` in C (a set probe per
+    token: in the full extraction run, with the caches full of other extractors' data,
+    cheaper than a probe of the big trie dict; sometimes nothing is left). Each distinct
+    hit is then looked up once, in :attr:`~Gazetteer.followers` and
+    :attr:`~Gazetteer.prefix_only` (small tables), instead of in the trie at every
+    position; one test per token in the small hit set (a comprehension) gives the
+    positions. Most hits are common words (``i``, ``to``, ``the``, ``new``) that start
+    some longer key but not with the word that follows them here, and a two-token key is
+    built and looked up in the trie only when that word is one of the head's followers.
+
+    Exact for tokens without a space, which every trie key's first token is. A folded
+    token can hold one (NFKD of a compatibility ligature such as U+FDFA) and may then be
+    a whole multi-token key: with ``spaced``, :func:`_candidates_in_trie` does it all.
     """
+    if spaced:
+        return _candidates_in_trie(index, tokens)
+    found: list[tuple[int, list[int]]] = []
+    hits = index.heads.intersection(tokens)
+    if not hits:
+        return found
+    followers = index.followers
+    prefix_only = index.prefix_only
+    heads: dict[str, tuple[bool, tuple[str, ...] | frozenset[str] | None]] = {}
+    for word in hits:
+        nexts = followers.get(word)  # None: no longer key starts with this word
+        heads[word] = (nexts is None or word not in prefix_only, nexts)
+    trie = index.trie
+    n_tokens = len(tokens)
+    for i in [i for i, token in enumerate(tokens) if token in hits]:
+        key = tokens[i]
+        complete, nexts = heads[key]
+        lengths = [1] if complete else []
+        j = i + 1
+        if nexts is not None and j < n_tokens and tokens[j] in nexts:
+            key = key + " " + tokens[j]
+            flags = trie.get(key, 0)
+            while flags:
+                if flags & COMPLETE:
+                    lengths.append(j - i + 1)
+                j += 1
+                if not flags & LONGER or j >= n_tokens or j - i >= MAX_TOKENS:
+                    break
+                key = key + " " + tokens[j]
+                flags = trie.get(key, 0)
+        if lengths:
+            lengths.reverse()
+            found.append((i, lengths))
+    return found
+
+
+def _candidates_in_trie(index: Gazetteer, tokens: list[str]) -> list[tuple[int, list[int]]]:
+    """:func:`_candidates` by the trie alone: a look-up at every token, then a walk to
+    longer keys from each hit (any token, spaces included)."""
     trie = index.trie
     found: list[tuple[int, list[int]]] = []
-    positions = [i for i, token in enumerate(tokens) if token in trie]
     n_tokens = len(tokens)
-    for i in positions:
+    for i in [i for i, token in enumerate(tokens) if token in trie]:
         key, j, lengths = tokens[i], i, []
         flags = trie[key]
         while True:
@@ -191,20 +237,31 @@ def _cued(text: str, start: int, spans: list[tuple[int, int]], i: int) -> bool:
 
 
 def _qualifier(
-    index: Gazetteer, text: str, end: int, spans: list[tuple[int, int]], j: int
+    index: Gazetteer,
+    text: str,
+    end: int,
+    spans: list[tuple[int, int]],
+    j: int,
+    *,
+    tokens: list[str],
 ) -> tuple[Region, int] | None:
-    """A country or region written right after a name ending at token ``j``."""
+    """A country or region written right after a name ending at token ``j``.
+
+    The gap before token ``j`` must be what :data:`_QUALIFIER_GAP` matches in full:
+    spaces and tabs around at most one ``,``, ``(`` or ``-``, which ``strip`` and a
+    tuple test say without a regex call. An ASCII token's folded form is ``tokens[j]``
+    already (``fold_token`` of ASCII is ``lower``, as the tokens are made).
+    """
     if j >= len(spans):
         return None
-    gap = _QUALIFIER_GAP.match(text, end)
-    if gap is None or gap.end() != spans[j][0]:
-        return None
     s, e = spans[j]
+    if text[end:s].strip(" \t") not in _GAP_MARKS:
+        return None
     code = text[s:e]
     region = index.region_codes.get(code) if len(code) == 2 and code.isupper() else None
     if region is not None:
         return region, e
-    head = fold_token(code)
+    head = tokens[j] if code.isascii() else fold_token(code)
     longest = index.country_heads.get(head, 0)
     for n in range(min(longest, len(spans) - j), 0, -1):
         key = " ".join(fold_token(text[a:b]) for a, b in spans[j : j + n])
@@ -287,18 +344,19 @@ class _Scan:
         index, text, spans, country = self.index, self.text, self.spans, self.country
         start = spans[i][0]
         for n in lengths:
-            if not _joined(text, spans, i, n):
+            if n > 1 and not _joined(text, spans, i, n):  # one token is always joined
                 continue
             end = spans[i + n - 1][1]
             written = text[start:end]
             abbrev = index.abbreviations.get(written) if n <= 2 else None
-            entries = index.city(" ".join(self.tokens[i : i + n]))
+            entries = index.city(self.tokens[i] if n == 1 else " ".join(self.tokens[i : i + n]))
             if abbrev is None and entries is None:
                 continue
-            cued = _cued(text, start, spans, i)
-            qualified = _qualifier(index, text, end, spans, i + n)
+            # ``_cued`` is only read once a place is picked (rare): computed there.
+            qualified = _qualifier(index, text, end, spans, i + n, tokens=self.tokens)
             region = qualified[0] if qualified else None
             if abbrev is not None:
+                cued = _cued(text, start, spans, i)
                 place = _pick_abbrev(abbrev, country)
                 if written not in AMBIGUOUS_ABBREVIATIONS or (
                     cued
@@ -315,6 +373,7 @@ class _Scan:
                 if region is not None and any(e.place.major for e in entries):
                     return n  # qualified by a region without such a city: not this one
                 continue
+            cued = _cued(text, start, spans, i)
             if n == 1 and not _plausible(
                 text,
                 spans,
@@ -365,11 +424,28 @@ def extract_locations(post: Post, field: str, text: str) -> list[Mention]:
 
 def _locate(post_id: str, field: str, text: str, country: str | None) -> list[Mention]:
     index = gazetteer()
-    tokens, spans_of = _tokens(text)
-    starts = _candidates(index, tokens)
-    if not starts:
-        return []
-    scan = _Scan(index, post_id, field, text, tokens, spans_of(), country)
+    low = text.lower()
+    if len(low) == len(text) and unicodedata.is_normalized("NFC", text):
+        # The common case: tokens are the shared letter runs of ``low`` (folded when
+        # not ASCII), and their spans are only needed once a key is found.
+        found = letter_runs(low)
+        if ascii_letters(low):  # text with emoji but plain words stays cheap
+            starts = _candidates(index, found)
+            tokens = found
+        else:
+            tokens = [t if t.isascii() else fold_token(t) for t in found]
+            starts = _candidates(index, tokens, spaced=_spaced(tokens))
+        if not starts:
+            return []
+        spans = _spans_of(low, found)
+    else:
+        pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
+        spans = [m.span() for m in pattern.finditer(text)]
+        tokens = [fold_token(text[s:e]) for s, e in spans]
+        starts = _candidates(index, tokens, spaced=_spaced(tokens))
+        if not starts:
+            return []
+    scan = _Scan(index, post_id, field, text, tokens, spans, country)
     done = 0
     for i, lengths in starts:
         if i < done:
@@ -433,8 +509,19 @@ def _plausible(
     """The word-city rules of the module doc, for a one-token name."""
     start, end = spans[i]
     written = text[start:end]
-    if _NAME_CUE.search(text, max(0, start - 20), start):
+    if not _word_rule(
+        written, key=key, entry=entry, country=country, cued=cued, qualified=qualified
+    ):
         return False
+    # Never right after a name cue (``I'm Paris``): the regex runs last, for the few
+    # names the rules above let through.
+    return _NAME_CUE.search(text, max(0, start - 20), start) is None
+
+
+def _word_rule(
+    written: str, *, key: str, entry: Entry, country: str | None, cued: bool, qualified: bool
+) -> bool:
+    """The rules of :func:`_plausible` other than the name cue."""
     backed = cued or qualified
     shouting = written.isupper() and len(written) > 1
     in_country = entry.place.country == country

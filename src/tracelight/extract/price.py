@@ -67,20 +67,38 @@ _LB = "|".join(
     f"(?<={pre}[1-9])" for pre in ("[a-z]", "[a-z] ", "[a-z]:", "[a-z]=", "[a-z]: ", "[a-z] - ",
                                    "[a-z] = ", "[a-z] : ", "[a-z]- ", "[a-z] -")
 )  # fmt: skip
+_NUM_REST = r"(?<=[1-9])[0-9]{0,4}(?:,[0-9]{3})?(?:\.[0-9]{1,2})?|(?<=0)\.[0-9]{1,2}"
+""":data:`_NUM` after its first digit, which the look-behinds check (one branch each)."""
 _TOKEN = re.compile(
+    r"[$€£0-9]"
+    rf"(?:(?<=[$€£])\s?(?P<num1>{_NUM})(?![0-9])"
+    r"|(?<![\w'’#][0-9])"
+    r"(?:(?<=[1-9])(?P<fr>[0-9]?)h(?P<frm>[0-5][0-9])(?![0-9])"
+    rf"|(?P<num2>{_NUM_REST})(?![0-9])(?P<half>\s1/2|½)?"
+    rf"(?=\s?(?:{_CURSUF})|{_CONNECT}(?:{_UNIT})(?![a-z])|\s{{0,2}}(?:-|to)\s{{0,2}}[0-9$€£])"
+    rf"|(?P<num3>(?<=[1-9])(?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])))",
+)
+"""A number (or a symbol and a number); what follows it is read by :data:`_AFTER`.
+
+The first character (a symbol or a digit) is consumed by a class, which lets the regex
+engine skip to the next one in C instead of trying every position; the branches then
+check it by look-behind: a symbol, or a digit with no word character, ``'``, ``’`` or
+``#`` before it (a bare number glued to a word or another digit is rejected by
+:func:`_tokens` anyway, and a phone number would otherwise try every alternative at each
+of its digits). The ``fr``, ``num2`` and ``num3`` groups therefore hold the number less
+its first digit: the number is ``low[start:end of the group]``. Equivalent to
+:data:`_TOKEN_PLAIN`, as written before (a property test compares the two)."""
+
+_TOKEN_PLAIN = (
     r"(?=[$€£0-9])"
     rf"(?:(?P<sym>[$€£])\s?(?P<num1>{_NUM})(?![0-9])"
     r"|(?<![\w'’#])"
     r"(?:(?P<fr>[1-9][0-9]?)h(?P<frm>[0-5][0-9])(?![0-9])"
     rf"|(?P<num2>{_NUM})(?![0-9])(?P<half>\s1/2|½)?"
     rf"(?=\s?(?:{_CURSUF})|{_CONNECT}(?:{_UNIT})(?![a-z])|\s{{0,2}}(?:-|to)\s{{0,2}}[0-9$€£])"
-    rf"|(?P<num3>[1-9](?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])))",
+    rf"|(?P<num3>[1-9](?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])))"
 )
-"""A number (or a symbol and a number); what follows it is read by :data:`_AFTER`.
-
-The leading lookahead lets each position that cannot start a token fail at once, and a
-bare number glued to a word or another digit (rejected by :func:`_tokens` anyway) is
-not tried: a phone number would otherwise try every alternative at each of its digits."""
+"""The token pattern in its plain form, kept for the property test of :data:`_TOKEN`."""
 
 _AFTER = re.compile(rf"(?:\s?(?P<cur>{_CURSUF}))?(?:{_CONNECT}(?P<unit>{_UNIT})(?![a-z]))?")
 _BEFORE = re.compile(
@@ -101,11 +119,21 @@ _TIGHT = re.compile(
 )
 _RANGE_GAP = re.compile(r"\s{0,2}(?:-|to|a|à|~)\s{0,2}")
 _BLOCK = re.compile(
-    r"(?=[0-9])(?:"  # a cheap first test at each position
-    r"[0-9](?:[\s.\-()/]{0,3}[0-9]){6,9}"  # phone numbers, dates, long digit groups
-    r"|[0-9]{2}[a-k]{0,3}\s?[-/]\s?[0-9]{2}\s?[-/]\s?[0-9]{2}"  # 34-24-36, 34dd-24-36
-    r"|[0-9]{1,2}:[0-9]{2}"  # times
-    r"|[0-9]\s?['’]\s?[0-9]{1,2}"  # heights 5'6
+    r"[0-9](?:"  # a class first: the engine skips to the next digit in C
+    r"(?:[\s.\-()/]{0,3}[0-9]){6,9}"  # phone numbers, dates, long digit groups
+    r"|[0-9][a-k]{0,3}\s?[-/]\s?[0-9]{2}\s?[-/]\s?[0-9]{2}"  # 34-24-36, 34dd-24-36
+    r"|[0-9]?:[0-9]{2}"  # times
+    r"|\s?['’]\s?[0-9]{1,2}"  # heights 5'6
+    r")"
+)
+"""Digit groups that are not prices; each branch's first digit is factored out, so the
+matches are those of :data:`_BLOCK_PLAIN` (a property test compares the two)."""
+_BLOCK_PLAIN = (  # as first written: a look-ahead tried at every position
+    r"(?=[0-9])(?:"
+    r"[0-9](?:[\s.\-()/]{0,3}[0-9]){6,9}"
+    r"|[0-9]{2}[a-k]{0,3}\s?[-/]\s?[0-9]{2}\s?[-/]\s?[0-9]{2}"
+    r"|[0-9]{1,2}:[0-9]{2}"
+    r"|[0-9]\s?['’]\s?[0-9]{1,2}"
     r")"
 )
 _CUES = (
@@ -117,6 +145,24 @@ _CUES = (
 """Pre-check: a text with none of these (lower-cased) has no price (``str.__contains__``
 is a fast C search, far cheaper than running the token pattern). Ordered from the most
 to the least common in ads, so that a text with a price stops after a few tests."""
+_CUE_H = re.compile(r"h(?:[ .,/hr]|our|ora|eure)")
+_CUE_NP = re.compile(r"n(?:ight|oche|uit|oite|acht)|pr(?:ice|ecio|ix|eço|eco|eis)")
+"""Twenty of :data:`_CUES` as two searches: each pattern matches exactly those cues
+(a finite language), so a search finds one of them iff one is in the text. A text with
+no price (most titles) is tested for every cue, and one search that looks for ``h`` and
+then checks what follows is cheaper than nine substring searches."""
+_CUES_REST = tuple(c for c in _CUES if not (_CUE_H.fullmatch(c) or _CUE_NP.fullmatch(c)))
+
+
+def _has_cue(low: str) -> bool:
+    """``any(cue in low for cue in _CUES)``, with the cues of :data:`_CUE_H` and
+    :data:`_CUE_NP` tested by those patterns (``map``: no Python frame per cue)."""
+    return (
+        _CUE_H.search(low) is not None
+        or any(map(low.__contains__, _CUES_REST))
+        or _CUE_NP.search(low) is not None
+    )
+
 
 _MINUTES = {"qv": 15, "qk": 15, "quickvisit": 15, "quick visit": 15, "quickie": 15}
 _MINUTES |= {"hh": 30, "hhr": 30, "fh": 60, "full hour": 60}
@@ -176,6 +222,23 @@ def _duration(minutes: int | str) -> str:
     return minutes if isinstance(minutes, str) else f"{minutes}min"
 
 
+def _blocked(low: str, at: int, lo: int, hi: int) -> bool:
+    """Whether a match of ``_BLOCK.finditer(low, lo, hi)`` covers ``at``.
+
+    The same matches, by ``search`` from each match's end (they are never empty), so the
+    usual case, no match in the window, costs one call; and the scan stops at the first
+    match that starts after ``at``.
+    """
+    x = _BLOCK.search(low, lo, hi)
+    while x is not None:
+        if x.start() > at:
+            return False
+        if at < x.end():
+            return True
+        x = _BLOCK.search(low, x.end(), hi)
+    return False
+
+
 def _tokens(low: str, dollar: str) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
@@ -183,9 +246,17 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
         start = m.start()
         if start < prev_end:
             continue
-        sym = m.group("sym")
-        num = m.group("num1") or m.group("num2") or m.group("num3") or m.group("fr") or ""
-        n_start = m.start("num1") if sym else start
+        num = m.group("num1")
+        if num is not None:
+            sym = low[start]
+            n_start = m.start("num1")
+        else:
+            sym = ""
+            n_start = start
+            rest = "num2" if m.group("num2") is not None else "num3"
+            if m.group(rest) is None:
+                rest = "fr"
+            num = low[start : m.end(rest)]
         before = low[n_start - 1] if n_start else " "
         if (
             before.isalnum()
@@ -193,10 +264,7 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
             or (n_start >= 2 and before in ":/.," and low[n_start - 2].isdigit())
         ):
             continue
-        if any(
-            x.start() <= n_start < x.end()
-            for x in _BLOCK.finditer(low, max(0, n_start - 14), min(len(low), m.end() + 14))
-        ):
+        if _blocked(low, n_start, max(0, n_start - 14), min(len(low), m.end() + 14)):
             continue
         end = m.end()
         nxt = low[end : end + 2]
@@ -377,7 +445,7 @@ def extract_prices(post: Post, field: str, text: str) -> list[Mention]:
     low = text.lower()
     if len(low) != len(text):  # a few characters lower-case to two: keep offsets exact
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if not any(map(low.__contains__, _CUES)):  # map: no Python frame per cue
+    if not _has_cue(low):
         return []
     dollar = DOLLAR_BY_COUNTRY.get((post.country or "").upper(), "USD")
     toks = _with_context(low, _tokens(low, dollar))

@@ -75,6 +75,16 @@ with a class lets the regex engine skip over the letters and digits in C and try
 after each separator, where one that starts with a look-behind tries every position."""
 
 
+_SHORT_RUNS = re.compile(
+    rf"[^0-9A-Za-z]*+(?:[0-9A-Za-z]{{1,{_MIN_RUN - 1}}}+[^0-9A-Za-z]++)*+"
+    rf"[0-9A-Za-z]{{0,{_MIN_RUN - 1}}}+"
+)
+"""A whole text (``fullmatch``) whose ASCII alphanumeric runs are all shorter than any
+address: the usual field, told in one engine pass with no backtracking (possessive
+loops over each word and gap), where the candidate scan tries a run after every
+separator and restarts the search each time."""
+
+
 def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, run)`` of each match of :data:`_CANDIDATE`, in order."""
     pos = 0
@@ -383,6 +393,8 @@ def _classify(candidate: str, budget: list[int]) -> Wallet | None:
 
 def extract_wallets(post: Post, field: str, text: str) -> list[Mention]:
     """Checksum-verified wallet addresses in ``text``, spans exactly as written."""
+    if _SHORT_RUNS.fullmatch(text) is not None:
+        return []
     mentions: list[Mention] = []
     budget = [MAX_KECCAK_PER_FIELD]
     for start, end, candidate in _candidates(text):
