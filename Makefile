@@ -18,11 +18,12 @@ $(STAMP): pyproject.toml
 		echo "gcc/g++ missing and not root: installing pdqhash will fail"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $@ $(COMPILED)
+	TRACELIGHT_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
 
-# The extractors run compiled (mypyc, see setup.py); after an edit of their sources the
-# old build would be skipped with a warning, so rebuild it before the tests and the demo.
+# The extractors run compiled (mypyc, see setup.py), built here rather than above so that
+# it happens once; after an edit of their sources the old build would be skipped with a
+# warning, so it is rebuilt before the tests and the demo.
 $(COMPILED): $(STAMP) $(EXTRACT_SOURCES)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
