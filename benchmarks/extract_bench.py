@@ -48,12 +48,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tracelight.extract import EXTRACTORS, RUNTIME, extract_batch, extract_post
+from tracelight.extract import BATCH_POSTS, EXTRACTORS, RUNTIME, extract_batch, extract_post
 from tracelight.extract.compiled import PURE_ENV
 from tracelight.extract.normalize import normalize
 from tracelight.model import Post
 from tracelight.model.post import FIELDS
-from tracelight.pipeline.analyze import BATCH_POSTS
 
 BACKPAGE = (
     Path(__file__).resolve().parents[2]

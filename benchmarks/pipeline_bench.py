@@ -334,8 +334,7 @@ def _batches(posts: Sequence[R], size: int) -> Iterator[Sequence[R]]:
 
 
 def _stage_extract(ctx: Ctx, engine_name: str) -> list[Row]:
-    from tracelight.extract import extract_batch
-    from tracelight.pipeline.analyze import BATCH_POSTS
+    from tracelight.extract import BATCH_POSTS, extract_batch
     from tracelight.pipeline.engine import make_engine
 
     posts = _corpus_posts(ctx)  # materialised first: parsing is not part of this stage

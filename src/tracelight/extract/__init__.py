@@ -55,6 +55,11 @@ EXTRACTORS: tuple[Extractor, ...] = (
 )
 
 
+BATCH_POSTS = 500
+"""Posts per call of :func:`extract_batch` in the pipeline (``analyze`` reads the store in
+pages of this size and hands each to a worker): enough that shipping a page to a worker
+process costs little beside extracting it, few enough that a worker holds little."""
+
 CHUNK_POSTS = max(1, FIELDS_KEPT // len(FIELDS))
 """Posts :func:`extract_batch` reads extractor by extractor: as many as the shared
 letter-run cache holds the fields of."""
@@ -104,4 +109,12 @@ def _in_order(found: list[Mention]) -> list[Mention]:
     return sorted(unique.values(), key=lambda m: (m.field, m.start, m.end, m.kind, m.value))
 
 
-__all__ = ["EXTRACTORS", "EXTRACTOR_VERSION", "RUNTIME", "extract_batch", "extract_post"]
+__all__ = [
+    "BATCH_POSTS",
+    "CHUNK_POSTS",
+    "EXTRACTORS",
+    "EXTRACTOR_VERSION",
+    "RUNTIME",
+    "extract_batch",
+    "extract_post",
+]

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection
 from sqlalchemy import Engine as DbEngine
 
-from tracelight.extract import EXTRACTOR_VERSION, extract_batch
+from tracelight.extract import BATCH_POSTS, EXTRACTOR_VERSION, extract_batch
 from tracelight.ledger import record_analysis
 from tracelight.link.features import network_features, template
 from tracelight.link.graph import DEFAULT_MAX_DEGREE
@@ -42,7 +42,6 @@ from tracelight.store import repository as repo
 from tracelight.store.db import open_engine
 from tracelight.store.workspace import Workspace
 
-BATCH_POSTS = 500
 INDEX_DIR = "link-index"
 
 
