@@ -78,7 +78,18 @@ HANDLES: list[tuple[str, list[str]]] = [
     ("insta é: lola.x", ["instagram:lola.x"]),
     ("mon snap: lola_x", ["snapchat:lola_x"]),
     ("snapchat ist lola_x", ["snapchat:lola_x"]),
+    # short labels with a copula (once missed: their pre-check wanted a separator)
+    ("my ig is kitty_22", ["instagram:kitty_22"]),
+    ("Mi IG es lola_99", ["instagram:lola_99"]),
+    ("sc es kitty_22", ["snapchat:kitty_22"]),
+    ("tg is kitty22", ["telegram:kitty22"]),
+    ("fb is kitty.22", ["facebook:kitty.22"]),
+    ("📷 est lola.x", ["instagram:lola.x"]),
     # hard negatives
+    ("ig is the best", []),
+    ("the line is open 24/7", []),
+    ("of is a preposition", []),
+    ("this is big", []),
     ("snap me now", []),
     ("snap me babe", []),
     ("IG only", []),

@@ -232,13 +232,14 @@ _LABEL_TRIGGERS = (
     "line id",
     "👻",
 )
+_SHORT_LABEL_SEPARATOR = r"(?:[ \t]{0,3}[:：=\-–—>|~@]|[ \t]{1,3}(?:is|es|est|é|ist)(?![a-z0-9_]))"
+"""A separator or, as the label pass reads it, a copula (``my ig is x``, ``sc es x``)."""
 _SHORT_LABEL = re.compile(
-    r"(?:(?<![a-z0-9_])(?:sc|ig|tg|fb|of|line)|📷|📸|✈\ufe0f?)[ \t]{0,3}[:：=\-–—>|~@]"
+    r"(?:(?<![a-z0-9_])(?:sc|ig|tg|fb|of|line)|📷|📸|✈\ufe0f?)" + _SHORT_LABEL_SEPARATOR
 )
 """Short labels are common substrings ("night", "online"), so they only trigger the
-full label pass when a separator follows them."""
-
-_SHORT_LABEL_SEPARATOR = r"[ \t]{0,3}[:：=\-–—>|~@]"
+full label pass when a separator or a copula follows them (the pass then still refuses
+prose such as ``the line is open``)."""
 _ANY_LABEL_BRANCHES = [
     *(re.escape(word) for word in _LABEL_TRIGGERS),
     # _SHORT_LABEL with its look-behind moved after the first letter.
@@ -315,7 +316,7 @@ def _may_label(text: str, low: str) -> bool:
     the place matcher) rules out most fields before the scan of :data:`_ANY_LABEL`,
     which stops at every ``s``, ``i``, ``t``, ``o``... of the text. ``of`` only counts
     as a label written ``OF``. The scan still decides the rest: it is not implied by a
-    label (``sc es x`` has no separator it knows), and the pass must not change.
+    label (``ig kitty`` has neither a separator nor a copula), and the pass must not change.
     """
     if ascii_letters(low):
         runs = letter_set(low)
