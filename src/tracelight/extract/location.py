@@ -187,15 +187,7 @@ def _candidates(
         j = i + 1
         if nexts is not None and j < n_tokens and tokens[j] in nexts:
             key = key + " " + tokens[j]
-            flags = trie.get(key, 0)
-            while flags:
-                if flags & COMPLETE:
-                    lengths.append(j - i + 1)
-                j += 1
-                if not flags & LONGER or j >= n_tokens or j - i >= MAX_TOKENS:
-                    break
-                key = key + " " + tokens[j]
-                flags = trie.get(key, 0)
+            lengths += _walk(trie, tokens, i, j, key=key, flags=trie.get(key, 0))
         if lengths:
             lengths.reverse()
             found.append((i, lengths))
@@ -207,24 +199,31 @@ def _candidates_in_trie(index: Gazetteer, tokens: list[str]) -> list[tuple[int, 
     longer keys from each hit (any token, spaces included)."""
     trie = index.trie
     found: list[tuple[int, list[int]]] = []
-    n_tokens = len(tokens)
     for i in [i for i, token in enumerate(tokens) if token in trie]:
-        key, j, lengths = tokens[i], i, []
-        flags = trie[key]
-        while True:
-            if flags & COMPLETE:
-                lengths.append(j - i + 1)
-            j += 1
-            if not flags & LONGER or j >= n_tokens or j - i >= MAX_TOKENS:
-                break
-            key = key + " " + tokens[j]
-            flags = trie.get(key, 0)
-            if not flags:
-                break
+        lengths = _walk(trie, tokens, i, i, key=tokens[i], flags=trie[tokens[i]])
         if lengths:
             lengths.reverse()
             found.append((i, lengths))
     return found
+
+
+def _walk(
+    trie: dict[str, int], tokens: list[str], i: int, j: int, *, key: str, flags: int
+) -> list[int]:
+    """Extend the key ``key`` of tokens ``i..j`` (its trie flags ``flags``, 0 for none)
+    token by token while the trie holds it: the token count of every complete key on
+    the way, shortest first."""
+    lengths: list[int] = []
+    n_tokens = len(tokens)
+    while flags:
+        if flags & COMPLETE:
+            lengths.append(j - i + 1)
+        j += 1
+        if not flags & LONGER or j >= n_tokens or j - i >= MAX_TOKENS:
+            break
+        key = key + " " + tokens[j]
+        flags = trie.get(key, 0)
+    return lengths
 
 
 def _cued(text: str, start: int, spans: list[tuple[int, int]], i: int) -> bool:
