@@ -64,7 +64,7 @@ class BuildExtWithManifest(build_ext):  # type: ignore[misc]
 
 
 def _extensions() -> list[object]:
-    if os.environ.get(COMPILED.PURE_ENV, "").strip().lower() in ("1", "true", "yes"):
+    if COMPILED.pure_requested(os.environ):
         return []
     from mypyc.build import mypycify
 

@@ -90,6 +90,7 @@ def test_a_stale_build_is_never_imported(tmp_path: Path, monkeypatch: pytest.Mon
     package = _package(root / "stalepkg")
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "alpha.py").write_text("WHO = 'edited'\n", encoding="utf-8")
+    monkeypatch.delenv(PURE_ENV, raising=False)  # the choice must be the stale build's
     monkeypatch.syspath_prepend(str(root))
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
     for name in ("stalepkg", "stalepkg.alpha", "stalepkg.beta"):

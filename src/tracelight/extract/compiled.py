@@ -63,6 +63,11 @@ PURE_ENV = "TRACELIGHT_PURE_PYTHON"
 """Set to ``1`` to run the Python sources even when compiled modules exist."""
 
 
+def pure_requested(environ: Mapping[str, str]) -> bool:
+    """Whether :data:`PURE_ENV` asks for the sources (read at build and at import)."""
+    return environ.get(PURE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 def source_digest(path: Path) -> str:
     """SHA-256 of a source file's bytes (what the manifest records)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -107,7 +112,7 @@ def decide(
     """
     if not any(_extension(package_dir, name) for name in modules):
         return Choice("source")
-    if environ.get(PURE_ENV, "").strip().lower() in ("1", "true", "yes"):
+    if pure_requested(environ):
         return Choice("forced")
     try:
         recorded = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -163,4 +168,13 @@ def install(package_dir: Path, package: str = PACKAGE, modules: Sequence[str] = 
     return choice
 
 
-__all__ = ["MANIFEST", "MODULES", "PURE_ENV", "Choice", "decide", "install", "manifest_for"]
+__all__ = [
+    "MANIFEST",
+    "MODULES",
+    "PURE_ENV",
+    "Choice",
+    "decide",
+    "install",
+    "manifest_for",
+    "pure_requested",
+]
