@@ -214,9 +214,9 @@ def test_id_label_read_backwards_as_the_search(head: str) -> None:
 
 @settings(deadline=None, max_examples=400)
 @given(st.text(alphabet="0123456789٤𝟒²a \n-", max_size=20))
-def test_four_decimals_as_counting_every_digit(text: str) -> None:
-    counted = len(re.findall(r"\d", text)) >= phone.MIN_DIGITS
-    assert (phone._FOUR_DECIMALS.search(text) is not None) == counted
+def test_four_digits_as_counting_every_digit(text: str) -> None:
+    counted = len(re.findall("[0-9]", text)) >= phone.MIN_DIGITS
+    assert (phone._FOUR_DIGITS.search(text) is not None) == counted
 
 
 def _may_glue_reference(s1: str) -> bool:
@@ -277,9 +277,37 @@ def test_run_pattern_led_by_a_class_as_the_token_alternation(text: str) -> None:
         fast = normalize._patterns(digits, words)[0]
         want = [m.span() for m in reference.finditer(text)]
         assert [m.span() for m in fast.finditer(text)] == want
-        no_words = len(text.lower()) == len(text) and not normalize._number_words_near(text)
-        if (digits, words) == (True, True) and re.search("[0-9]", text) and no_words:
-            assert [m.span() for m in normalize._LOOK_RUN.finditer(text)] == want
+        if not words or len(text.lower()) != len(text):
+            continue
+        # The pattern of the number-word forms the text can hold finds the same runs.
+        present = normalize._vocabulary(tokens.letters(text.lower()))
+        runs = normalize._vocabulary_runs(digits, present)
+        assert [m.span() for m in runs.finditer(text)] == want
+        if re.search("[0-9]", text) and not normalize._number_words_near(text):
+            looks = normalize._vocabulary_runs(digits, frozenset())
+            assert [m.span() for m in looks.finditer(text)] == want
+
+
+def test_word_pattern_letters_fold_as_the_letter_runs_are_folded() -> None:
+    """What :func:`normalize._vocabulary` relies on: a character the word pattern reads
+    as a letter of a form, lower-cased (when that keeps it one character) and folded, is
+    that letter, so the form's words are among the field's folded letter runs."""
+    every = "".join(map(chr, range(0x110000)))
+    letters = {ch for form in numberwords.WORDS for ch in form if ch.isalpha()}
+    for letter in letters:
+        for m in re.finditer(numberwords._letter_class(letter), every):
+            ch = m.group()
+            if len(ch.lower()) == 1:
+                assert numberwords.fold(ch.lower()) == letter, (hex(ord(ch)), letter)
+
+
+def test_vocabulary_keeps_the_forms_whose_words_are_all_present() -> None:
+    found = tokens.letters("call quatre-vingt dix 555 one two très x".lower())
+    vocabulary = normalize._vocabulary(found)
+    assert {"one", "two", "tres", "dix", "quatre-vingt", "quatre-vingt-dix"} <= vocabulary
+    assert "quatre-vingt-onze" not in vocabulary  # "onze" is not written
+    assert "three" not in vocabulary
+    assert normalize._vocabulary(tokens.letters("no numbers here")) == frozenset()
 
 
 def _confusable_in_latin_word_reference(text: str, i: int) -> bool:

@@ -65,6 +65,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import filterfalse
+from typing import Final
 
 from tracelight.extract.numberwords import (
     GLUE_PATTERN,
@@ -77,8 +78,10 @@ from tracelight.extract.numberwords import (
     WORDS,
     Kind,
     fold,
+    trie_after_first,
+    trie_pattern,
 )
-from tracelight.extract.tokens import ascii_letters, letter_runs, letter_set, lowered
+from tracelight.extract.tokens import Letters, letters, lowered
 
 MIN_TOKENS = 3
 """Numeric tokens (digit groups, number words, look-alikes) a run needs to be rewritten."""
@@ -89,18 +92,28 @@ Edit = tuple[int, int, str]
 """Replace ``input[start:end]`` (``end > start``) by the string (possibly empty)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Normalized:
     """Normalised text with, for each of its characters, the original span it came from.
 
     ``starts``/``ends`` are ``range`` objects when nothing changed (the common case, at no
     cost) and ``array('i')`` otherwise (4 bytes per character).
+
+    A plain class with ``Final`` attributes rather than a frozen dataclass: one is built
+    for every field, and compiled, a dataclass still runs the ``__init__`` that the
+    ``dataclasses`` module generates, in the interpreter (about a microsecond), while a
+    plain class is built natively.
     """
 
-    text: str
-    original: str
-    starts: Sequence[int]
-    ends: Sequence[int]
+    __slots__ = ("ends", "original", "starts", "text")
+
+    def __init__(self, text: str, original: str, starts: Sequence[int], ends: Sequence[int]):
+        self.text: Final = text
+        self.original: Final = original
+        self.starts: Final = starts
+        self.ends: Final = ends
+
+    def __repr__(self) -> str:
+        return f"Normalized(text={self.text!r}, original={self.original!r})"
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` covering normalised ``[start, end)`` (``end > start``).
@@ -522,8 +535,9 @@ def _may_glue(s1: str, first: int | None = None) -> bool:
     low = lowered(s1)
     if len(low) != len(s1):
         return True
-    plain = ascii_letters(low)
-    runs = letter_set(low) if plain else _folded(letter_set(low))
+    found = letters(low)
+    plain = found.plain
+    runs = found.distinct if plain else _folded(found.distinct)
     memo = _GLUE_MEMO[0]
     if not runs <= memo.seen:
         memo = _classify_glue(runs)
@@ -573,7 +587,14 @@ def _glue_edits(s1: str, first: int | None = None) -> list[Edit]:
 # --- stage 2: numeric runs -------------------------------------------------------------
 
 _L = r"[^\W\d_]"  # a letter
-_WORD = rf"(?<!{_L})(?:{WORD_PATTERN})(?!{_L})"
+
+
+def _word(pattern: str) -> str:
+    """A number word (``pattern``, a trie of forms) standing as a whole word."""
+    return rf"(?<!{_L})(?:{pattern})(?!{_L})"
+
+
+_WORD = _word(WORD_PATTERN)
 _LOOK = rf"(?<!{_L})[OoIl|]{{1,4}}(?!{_L})"
 _CONJ = rf"(?<!{_L})(?:[yY]|[eE][tT]?|[uU][nN][dD])(?!{_L})"
 _GAPCH = r"(?:[\s\-.,/*~_:;()\[\]{}=<>!?'\"^]|[^\x00-\x7f\w€£¥₹¢][\ufe00-\ufe0f]?)"
@@ -586,13 +607,14 @@ _LOOK_DIGIT = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"}
 _BENIGN_GAP = re.compile(r"[ .\-/()]{1,5}")
 
 
-def _run_pattern(digits: bool, words: bool, vocabulary: bool) -> re.Pattern[str]:
-    """Runs of at least :data:`MIN_TOKENS` tokens: digits, number words when ``words``
-    and ``vocabulary``, look-alikes when ``digits``; ``words`` also lets a conjunction
-    join two tokens.
+def _run_pattern(digits: bool, words: bool, vocabulary: AbstractSet[str] | None) -> re.Pattern[str]:
+    """Runs of at least :data:`MIN_TOKENS` tokens: digits, number words when ``words``,
+    look-alikes when ``digits``; ``words`` also lets a conjunction join two tokens.
 
-    ``vocabulary=False`` is for a text known to hold no number word, where the word
-    alternative could never match: same runs, without trying the trie anywhere.
+    ``vocabulary`` lists the number-word forms the word alternative tries: ``None`` for
+    all of :data:`~tracelight.extract.numberwords.WORDS`, or only those a text can hold
+    (:func:`_vocabulary`; none at all for a text without number words): the same runs,
+    with the trie tried at far fewer letters, or nowhere.
 
     The first token is written as a character class of every character a token may
     start with, then the alternatives reading that character through look-behinds
@@ -606,10 +628,15 @@ def _run_pattern(digits: bool, words: bool, vocabulary: bool) -> re.Pattern[str]
     first = "0-9"
     starts_word: list[str] = []  # the alternatives that need no letter before them
     alts = ["[0-9]"]
-    if words and vocabulary:
-        first += WORD_FIRST
-        starts_word.append(f"{WORD_AFTER_FIRST}(?!{_L})")
-        alts.append(_WORD)
+    if words and (vocabulary is None or vocabulary):
+        if vocabulary is None:
+            word, word_first, word_after_first = _WORD, WORD_FIRST, WORD_AFTER_FIRST
+        else:
+            word = _word(trie_pattern(vocabulary))
+            word_first, word_after_first = trie_after_first(vocabulary)
+        first += word_first
+        starts_word.append(f"{word_after_first}(?!{_L})")
+        alts.append(word)
     if digits:
         first += "OoIl|"
         starts_word.append(rf"(?<=[OoIl|])[OoIl|]{{0,3}}(?!{_L})")
@@ -632,12 +659,54 @@ def _patterns(digits: bool, words: bool) -> tuple[re.Pattern[str], re.Pattern[st
         tok.append(f"(?P<c>{_CONJ})")
     if digits:
         tok.append(f"(?P<k>{_LOOK})")
-    return _run_pattern(digits, words, True), re.compile("|".join(tok))
+    return _run_pattern(digits, words, None), re.compile("|".join(tok))
 
 
-_LOOK_RUN = _run_pattern(True, True, False)
-"""The runs of :func:`_patterns` ``(True, True)`` in a text with look-alikes by digits but
-no number word (over a quarter of the fields whose runs need more than digits)."""
+def _forms_by_piece() -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """Each single word of :data:`~tracelight.extract.numberwords.PIECES` -> the
+    number-word forms it is part of, each with all its single words."""
+    table: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for form in WORDS:
+        pieces = frozenset(form.replace("-", " ").split())
+        for piece in pieces:
+            table.setdefault(piece, []).append((form, pieces))
+    return table
+
+
+_FORMS_BY_PIECE = _forms_by_piece()
+
+
+def _vocabulary(found: Letters) -> frozenset[str]:
+    """The number-word forms whose every single word is one of the field's letter runs
+    ``found`` (of the lower-cased field), folded.
+
+    A form matches only as a whole word (no letter before or after it), so each of its
+    single words is then a whole letter run of the text. Lower-cased, which keeps every
+    run where it is when it keeps the length (the caller checks), and folded, that run
+    is the form's word: every character the word pattern reads as a letter folds to it
+    (checked for every code point in the tests). So a form left out here matches nowhere
+    in the text, and a pattern over the forms kept finds the same runs: its trie tries
+    them in the same order as the full one.
+    """
+    present = set(found.distinct.intersection(PIECES))
+    if not found.plain:
+        folded = map(fold, filterfalse(str.isascii, found.distinct))
+        present.update(piece for piece in folded if piece in PIECES)
+    vocabulary: set[str] = set()
+    for piece in present:
+        for form, pieces in _FORMS_BY_PIECE[piece]:
+            if pieces <= present:
+                vocabulary.add(form)
+    return frozenset(vocabulary)
+
+
+@functools.lru_cache(maxsize=256)
+def _vocabulary_runs(digits: bool, vocabulary: frozenset[str]) -> re.Pattern[str]:
+    """:func:`_run_pattern` of the words in ``vocabulary`` (kept: a corpus holds few
+    distinct sets, most of them one to three words)."""
+    return _run_pattern(digits, True, vocabulary)
+
+
 _GAPCH_FEWEST = r"(?:[^\x00-\x7f\w€£¥₹¢][\ufe00-\ufe0f]?|[\s\-.,/*~_:;()\[\]{}=<>!?'\"^])"
 """:data:`_GAPCH` with its alternatives swapped: a non-ASCII separator (some are also
 ``\\s``) takes the variation selector after it, so taking units left to right, with no
@@ -677,34 +746,40 @@ def _number_words_near(text: str, first: int | None = None) -> bool:
     number word is present with a digit or two more number words.
     """
     low = lowered(text)
-    runs = letter_set(low)
+    found = letters(low)
+    runs = found.distinct
     # The distinct runs (shared, cached) against the vocabulary in C-level set
     # operations; occurrences are only counted when they decide. ``hits`` counts a run
     # once for itself and, when it is not ASCII, once more for its folded form.
     words = runs.intersection(PIECES)
     folded_words = (
         []
-        if ascii_letters(low)
+        if found.plain
         else [run for run in filterfalse(str.isascii, runs) if fold(run) in PIECES]
     )
     if not words and not folded_words:
         return False
     if (_first_digit(text) if first is None else first) >= 0:
         return True
-    found = letter_runs(low)
-    hits = sum(map(found.count, words)) + sum(map(found.count, folded_words))
+    every = found.runs
+    hits = sum(map(every.count, words)) + sum(map(every.count, folded_words))
     return hits >= MIN_TOKENS
 
 
 _COMPOSITE_GAP = re.compile(r"[ \-]{0,3}")
 
 
-@dataclass(slots=True)
 class _Tok:
-    kind: str  # d digits, w number word, c conjunction, k look-alike
-    start: int
-    end: int
-    digits: str | None  # the replacement digits; None: not numeric here (a blocker)
+    """One numeric token of a run (a plain class: built natively when compiled, see
+    :class:`Normalized`)."""
+
+    __slots__ = ("digits", "end", "kind", "start")
+
+    def __init__(self, kind: str, start: int, end: int, digits: str | None) -> None:
+        self.kind = kind  # d digits, w number word, c conjunction, k look-alike
+        self.start = start
+        self.end = end
+        self.digits = digits  # the replacement digits; None: not numeric here (a blocker)
 
 
 def _tokens(s1: str, start: int, end: int, splitter: re.Pattern[str]) -> list[_Tok]:
@@ -822,7 +897,10 @@ def _run_edits(s1: str, digits: bool, words: bool, first: int | None = None) -> 
             # No number word, and a digit (beside the look-alike): the check above saw
             # every letter run, which holds as it is written when lower-casing keeps the
             # length, so the word alternative cannot match anywhere.
-            run = _LOOK_RUN
+            run = _vocabulary_runs(digits, frozenset())
+    elif len(lowered(s1)) == len(s1):
+        # Number words: the trie is tried only for the forms the field can hold.
+        run = _vocabulary_runs(digits, _vocabulary(letters(lowered(s1))))
     edits: list[Edit] = []
     for m in run.finditer(s1, pos):
         if _PLAIN.fullmatch(s1, m.start(), m.end()):

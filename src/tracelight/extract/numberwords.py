@@ -182,7 +182,7 @@ def _letter_class(ch: str) -> str:
     return "[" + re.escape(ch) + "".join(variants) + "]"
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """A regex alternation shaped as a trie, so matching fails on the first wrong letter.
 
     A flat alternation of ~500 words would try every branch at every position; the
@@ -216,7 +216,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 def trie_after_first(words: Iterable[str]) -> tuple[str, str]:
-    """``(first, pattern)`` for a match of :func:`_trie_pattern` whose first letter has
+    """``(first, pattern)`` for a match of :func:`trie_pattern` whose first letter has
     already been consumed: ``first`` lists every character a word may start with (the
     inside of a character class, escaped), and ``pattern``, tried right after such a
     character, matches the rest of a word, reading which letter it was through a
@@ -239,7 +239,7 @@ def trie_after_first(words: Iterable[str]) -> tuple[str, str]:
         first.extend(re.escape(chr(cp)) for cp, to in FOLD_TABLE.items() if to == ch)
         if ch == "ß":
             first.append("ẞ")
-        branches.append(f"(?<={cls}){_trie_pattern(rests[ch])}")
+        branches.append(f"(?<={cls}){trie_pattern(rests[ch])}")
     return "".join(first), "(?:" + "|".join(branches) + ")"
 
 
@@ -248,7 +248,7 @@ PIECES: frozenset[str] = frozenset(
 )
 """Every folded single word that occurs in a number form (for a cheap pre-check)."""
 
-WORD_PATTERN: str = _trie_pattern(WORDS)
+WORD_PATTERN: str = trie_pattern(WORDS)
 """Regex source (no anchors) matching any folded number word."""
 
 WORD_FIRST, WORD_AFTER_FIRST = trie_after_first(WORDS)
@@ -287,7 +287,7 @@ GLUE_WORDS: dict[str, tuple[Kind, int]] = {
 STRONG_GLUE = frozenset(form for form in GLUE_WORDS if form not in HOMOPHONES)
 """Glued pieces that are number words in their own right."""
 
-GLUE_PATTERN: str = _trie_pattern(GLUE_WORDS)
+GLUE_PATTERN: str = trie_pattern(GLUE_WORDS)
 """Regex source matching one glued piece that is a word."""
 
 __all__ = [
@@ -305,4 +305,5 @@ __all__ = [
     "Kind",
     "fold",
     "trie_after_first",
+    "trie_pattern",
 ]

@@ -29,8 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final
 
 import phonenumbers
 
@@ -56,10 +55,13 @@ in the numbering plans we have seen in ads); shorter runs are prices or times.""
 NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 """Regions of the North American Numbering Plan, where no number starts with ``0``."""
 
-_FOUR_DECIMALS = re.compile(rf"\d(?:\D*+\d){{{MIN_DIGITS - 1}}}")
-"""Found exactly when the text has :data:`MIN_DIGITS` decimal digits: stops at the
-fourth instead of listing every digit (``len(re.findall(r"\\d", text)) >= 4``, twice
-as slow on ads full of prices). ``\\D*+`` gives nothing back, so each try is linear."""
+_FOUR_DIGITS = re.compile(rf"[0-9](?:[^0-9]*+[0-9]){{{MIN_DIGITS - 1}}}")
+"""Found exactly when the text has :data:`MIN_DIGITS` ASCII digits, the only digits
+:func:`find_numbers` reads (the normaliser turns the others into them): stops at the
+fourth instead of listing every digit (``len(re.findall("[0-9]", text)) >= 4``, twice
+as slow on ads full of prices). ``[^0-9]*+`` gives nothing back, so each try is linear.
+ASCII classes rather than ``\\d``: no Unicode digit lookup per character (most ads hold
+emoji, so they are stored at four bytes a character and every one would be looked up)."""
 _GROUPS = re.compile(r"[(0-9](?:(?<=\()[0-9]+|(?<=[0-9])[0-9]*)(?:[ .\-/()]{1,4}[0-9]+)*")
 """A run of digit groups joined by separators written inside numbers (at most four
 characters of them, so ``415 - 555 - 0123`` is one run but a table of prices is not),
@@ -93,13 +95,17 @@ _UNIT_AFTER = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-class _Group(NamedTuple):
-    """One digit group (a tuple: built for every group of every run, and a frozen
-    dataclass costs several times more to create)."""
+class _Group:
+    """One digit group: built for every group of every run, so a plain class, which is
+    built natively when compiled (a named tuple or a dataclass runs Python code to be
+    built)."""
 
-    start: int
-    end: int
-    digits: str
+    __slots__ = ("digits", "end", "start")
+
+    def __init__(self, start: int, end: int, digits: str) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.digits: Final = digits
 
 
 @functools.lru_cache(maxsize=512)
@@ -183,15 +189,23 @@ def _blocked(text: str, groups: list[_Group]) -> list[bool]:
     return blocked
 
 
-@dataclass(frozen=True, slots=True)
 class Found:
-    """A number in the normalised text: its span there, E.164 value and how it was read."""
+    """A number in the normalised text: its span there, E.164 value and how it was read.
 
-    start: int
-    end: int
-    value: str
-    international: bool
-    glued: bool
+    A plain class with ``Final`` attributes, built natively when compiled (a dataclass
+    would run its generated ``__init__`` in the interpreter)."""
+
+    __slots__ = ("end", "glued", "international", "start", "value")
+
+    def __init__(self, start: int, end: int, value: str, international: bool, glued: bool):
+        self.start: Final = start
+        self.end: Final = end
+        self.value: Final = value
+        self.international: Final = international
+        self.glued: Final = glued
+
+    def __repr__(self) -> str:
+        return f"Found({self.start}, {self.end}, {self.value!r})"
 
 
 def find_numbers(
@@ -311,11 +325,11 @@ def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
     """
     region = post.country or None
     norm: Normalized = normalize(text)
-    four = _FOUR_DECIMALS.search(norm.text)
+    four = _FOUR_DIGITS.search(norm.text)
     if four is None:
         return []
     mentions: list[Mention] = []
-    # The match starts at the first decimal digit of the text, so no run starts before.
+    # The match starts at the first ASCII digit of the text, so no run starts before.
     for hit in find_numbers(norm.text, region, _trunk_regions(post), start=four.start()):
         o_start, o_end = norm.span(hit.start, hit.end)
         plain = text[o_start:o_end] == norm.text[hit.start : hit.end]
