@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from typing import Final
 
 LETTER_RUN = re.compile(r"[^\W\d_]+")
 """A run of letters (no digits, no underscore)."""
@@ -38,16 +38,23 @@ def lowered(text: str) -> str:
     return text.lower()
 
 
-class Letters(NamedTuple):
-    """What the word readers need of one lower-cased field, computed together."""
+class Letters:
+    """What the word readers need of one lower-cased field, computed together.
 
-    plain: bool
-    """Every character :data:`LETTER_RUN` takes is ASCII (so every run is ASCII, and
-    ``[A-Za-z]`` finds the same runs)."""
-    runs: list[str]
-    """``LETTER_RUN.findall(low)``; callers must not modify the list."""
-    distinct: frozenset[str]
-    """The distinct runs."""
+    A plain class with ``Final`` attributes: compiled, it is built natively, where a
+    named tuple would run its generated ``__new__`` in the interpreter.
+    """
+
+    __slots__ = ("distinct", "plain", "runs")
+
+    def __init__(self, plain: bool, runs: list[str], distinct: frozenset[str]) -> None:
+        self.plain: Final = plain
+        """Every character :data:`LETTER_RUN` takes is ASCII (so every run is ASCII,
+        and ``[A-Za-z]`` finds the same runs)."""
+        self.runs: Final = runs
+        """``LETTER_RUN.findall(low)``; callers must not modify the list."""
+        self.distinct: Final = distinct
+        """The distinct runs."""
 
 
 @functools.lru_cache(maxsize=FIELDS_KEPT)
