@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from tracelight.extract.tokens import ascii_letters, letter_set
+from tracelight.extract.tokens import letters, lowered
 from tracelight.model import Mention, Post
 
 METHOD = "regex"
@@ -197,20 +197,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "fb": ("facebook", "weak"),
 }
 
-_LABEL = re.compile(
-    r"(?<![a-z0-9_])"
-    r"(?P<label>snap[ ]?chat|snap|sc|instagram|insta|ig|telegram|tg|kik|twitter"
-    r"|only[ ]?fans|of|we[ ]?chat|weixin|微信|line[ ]?id|line|signal|tik[ ]?tok"
-    r"|facebook|fb|👻|📷|📸|✈\ufe0f?)"
-    r"(?![a-z0-9_])"
-    r"(?P<fill>[ \t]{0,3}(?:id|name|username|user|usuario|utilisateur|pseudo|nome|handle"
-    r"|is|es|est|é|ist|me)(?![a-z0-9_]))?"
-    r"(?P<sep>[ \t]{0,3}[:：=\-–—>|~]{1,3})?"
-    r"(?P<ghost>[ \t]{0,3}👻)?"
-    r"(?P<space>[ \t]{0,3})"
-    r"(?P<at>@[ \t]?)?"
-    r"(?P<h>[a-z0-9_][a-z0-9._\-]{0,39})"
-)
 _LINK_TRIGGER = re.compile(r"\.(?:com|me|am|dog)/")
 """Every link form has one of these; a C-speed scan that rules most posts out."""
 _LABEL_TRIGGERS = (
@@ -251,14 +237,20 @@ _ANY_LABEL_BRANCHES = [
 ]
 
 
-def _by_first_character(branches: list[str]) -> str:
+def _by_first_character(branches: list[str], *, word_start: bool = False) -> str:
     """The alternation of ``branches`` (each led by a literal character that needs no
-    escape) with those led by the same character grouped behind it, in their order."""
+    escape) with those led by the same character grouped behind it, in their order.
+
+    With ``word_start``, a branch only matches where no ``[a-z0-9_]`` precedes it: the
+    look-behind is put after the first character, where it reads the same character
+    before the branch."""
     rests: dict[str, list[str]] = {}
     for branch in branches:
         rests.setdefault(branch[0], []).append(branch[1:])
     return "|".join(
-        first + (group[0] if len(group) == 1 else "(?:" + "|".join(group) + ")")
+        first
+        + (f"(?<![a-z0-9_]{first})" if word_start else "")
+        + (group[0] if len(group) == 1 else "(?:" + "|".join(group) + ")")
         for first, group in rests.items()
     )
 
@@ -272,6 +264,52 @@ position), and one scan replaces seventeen substring searches. The branches are
 grouped by that character (``s(?:nap|ignal|...)``): where one stands, the engine tries
 one group instead of every branch in turn, a quarter less time on every ``s``, ``t``,
 ``o``... of the text (only whether it matches is used, so the order is free)."""
+
+_LABEL_WORDS = [
+    "snap[ ]?chat",
+    "snap",
+    "sc",
+    "instagram",
+    "insta",
+    "ig",
+    "telegram",
+    "tg",
+    "kik",
+    "twitter",
+    "only[ ]?fans",
+    "of",
+    "we[ ]?chat",
+    "weixin",
+    "微信",
+    "line[ ]?id",
+    "line",
+    "signal",
+    "tik[ ]?tok",
+    "facebook",
+    "fb",
+    "👻",
+    "📷",
+    "📸",
+    "✈\ufe0f?",
+]
+"""The labels :data:`_LABEL` reads, in the order it tries them (each led by a literal
+character)."""
+
+_LABEL = re.compile(
+    f"(?P<label>{_by_first_character(_LABEL_WORDS, word_start=True)})"
+    r"(?![a-z0-9_])"
+    r"(?P<fill>[ \t]{0,3}(?:id|name|username|user|usuario|utilisateur|pseudo|nome|handle"
+    r"|is|es|est|é|ist|me)(?![a-z0-9_]))?"
+    r"(?P<sep>[ \t]{0,3}[:：=\-–—>|~]{1,3})?"
+    r"(?P<ghost>[ \t]{0,3}👻)?"
+    r"(?P<space>[ \t]{0,3})"
+    r"(?P<at>@[ \t]?)?"
+    r"(?P<h>[a-z0-9_][a-z0-9._\-]{0,39})"
+)
+"""A label, its filler and separators, and the handle. The look-behind that makes a label
+start a word follows its first character, so the pattern is led by literal characters:
+the engine skips in C to the few that can start a label instead of trying every
+position (a leading look-behind does), and the matches are the same."""
 
 _LABEL_RUNS = frozenset(
     {
@@ -301,8 +339,11 @@ a text whose letters are all ASCII, except ``of`` and the two-word labels whose 
 word is common (``only fans``, ``we chat``, ``tik tok``)."""
 _PAIRED_RUNS = (("only", "fans"), ("we", "chat"), ("tik", "tok"))
 """The two-word labels: both words are letter runs of a text that holds one."""
-_EMOJI_LABEL = re.compile("[👻📷📸✈]")
-"""The first character of every label that is not a word (``微信`` aside, a letter)."""
+_EMOJI_LABELS = ("👻", "📷", "📸", "✈")
+"""The first character of every label that is not a word (``微信`` aside, a letter).
+Looked for with one ``in`` each: on the wide strings emoji make, a character search
+runs several times faster than a regex scan testing a class at every position, and
+needs none at all for the three above U+FFFF where the text has none that high."""
 
 
 def _may_label(text: str, low: str) -> bool:
@@ -318,13 +359,14 @@ def _may_label(text: str, low: str) -> bool:
     as a label written ``OF``. The scan still decides the rest: it is not implied by a
     label (``ig kitty`` has neither a separator nor a copula), and the pass must not change.
     """
-    if ascii_letters(low):
-        runs = letter_set(low)
+    words = letters(low)
+    if words.plain:
+        runs = words.distinct
         if (
             runs.isdisjoint(_LABEL_RUNS)
             and not ("of" in runs and "OF" in text)
             and not any(first in runs and second in runs for first, second in _PAIRED_RUNS)
-            and (low.isascii() or _EMOJI_LABEL.search(low) is None)
+            and (low.isascii() or not any(emoji in low for emoji in _EMOJI_LABELS))
         ):
             return False
     return _ANY_LABEL.search(low) is not None
@@ -594,12 +636,12 @@ def _links(post: Post, field: str, text: str, low: str) -> list[Mention]:
         handle = match.group("h").rstrip(".-")
         h_end = h_start + len(handle)
         platform = next(name for name in _LINK_PLATFORMS if match.group(name) is not None)
-        lowered = handle.lower()
-        if not handle or not _valid(platform, lowered):
+        handle_low = handle.lower()
+        if not handle or not _valid(platform, handle_low):
             continue
-        if platform == "facebook" and "id=" in match.group(0) and not lowered.isdigit():
+        if platform == "facebook" and "id=" in match.group(0) and not handle_low.isdigit():
             continue  # profile.php?id= takes a numeric id only
-        value = f"whatsapp:+{lowered}" if platform == "whatsapp" else f"{platform}:{lowered}"
+        value = f"whatsapp:+{handle_low}" if platform == "whatsapp" else f"{platform}:{handle_low}"
         found.append(
             _mention(post, field, text, start=match.start(), end=h_end, value=value, confidence=0.9)
         )
@@ -635,10 +677,10 @@ def _labels(
         nxt = low[h_end : h_end + 1]
         if nxt in ("/", "@") or (nxt == "." and low[h_end + 1 : h_end + 2].isalnum()):
             continue  # a URL, an e-mail address or a domain, not a handle
-        lowered = handle.lower()
-        if lowered in _STOP or not any(ch.isalpha() for ch in lowered):
+        handle_low = handle.lower()
+        if handle_low in _STOP or not any(ch.isalpha() for ch in handle_low):
             continue
-        if len(lowered) < 3 or not _valid(platform, lowered):
+        if len(handle_low) < 3 or not _valid(platform, handle_low):
             continue
         start = match.start()
         if any(start < t_end and t_start < h_end for t_start, t_end in taken):
@@ -651,7 +693,7 @@ def _labels(
                 text,
                 start=start,
                 end=h_end,
-                value=f"{platform}:{lowered}",
+                value=f"{platform}:{handle_low}",
                 confidence=confidence,
             )
         )
@@ -662,9 +704,11 @@ def _lower(text: str) -> str:
     """``text`` lower-cased code point by code point, so offsets stay valid.
 
     ``str.lower`` can lengthen a string (``İ`` becomes two code points); those rare
-    characters are kept as written instead.
+    characters are kept as written instead. Otherwise it is the shared lower case
+    (:func:`lowered`): the e-mail reader made it already, and the letter-run caches
+    keyed by it then find it without hashing a fresh copy of the field.
     """
-    low = text.lower()
+    low = lowered(text)
     if len(low) == len(text):
         return low
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from tracelight.extract.tokens import letter_set
+from tracelight.extract.tokens import letter_set, lowered
 from tracelight.extract.url import GTLD_STRICT, known_tld
 from tracelight.model import Mention, Post
 
@@ -177,17 +177,18 @@ def _at_markers(text: str, low: str) -> list[tuple[int, int, str]]:
         while pos != -1:
             found.append((*_spaces_out(text, pos, pos + 1), "sym"))
             pos = low.find(symbol, pos + 1)
-    spelled = letter_set(low) & _AT_RUNS
+    runs = letter_set(low)
+    spelled = not runs.isdisjoint(_AT_RUNS)
     if spelled:
         for word in _AT_WORDS:
-            if word[1:-1] not in spelled:
+            if word[1:-1] not in runs:
                 continue
             pos = low.find(word)
             while pos != -1:
                 found.append((*_spaces_out(text, pos + 1, pos + len(word) - 1), "word"))
                 pos = low.find(word, pos + len(word) - 1)
     # ``low is text``: the lower case changed length, so the runs are not lower case.
-    enclosed = bool(found) or bool(spelled) or low is text or "ſ" in low
+    enclosed = bool(found) or spelled or low is text or "ſ" in low
     if enclosed and ("(" in text or "[" in text or "{" in text or "<" in text):
         for match in _AT_BRACKET.finditer(text):
             found.append((*_spaces_out(text, match.start(), match.end()), "br"))
@@ -199,7 +200,7 @@ def extract_obfuscated_emails(post: Post, field: str, text: str) -> list[Mention
     """Obfuscated e-mail mentions; plain addresses are left to ``extract_emails``."""
     mentions: list[Mention] = []
     last_end = 0
-    low = text.lower()
+    low = lowered(text)  # shared with the handle and URL readers, and the run caches' key
     if len(low) != len(text):
         low = text  # a lengthening lower-case (``İ``) would shift offsets; match as written
     for at_start, at_end, at_kind in _at_markers(text, low):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from tracelight.extract.tokens import lowered
 from tracelight.model import Mention, Post
 
 METHOD = "regex"
@@ -170,14 +171,25 @@ def normalize_url(raw: str) -> str | None:
     return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
 
+def _may_have_url(text: str) -> bool:
+    """Whether the full pattern (a look-behind tried at every position) is worth running.
+
+    Every accepted form has ``://`` (a scheme), ``.tld/`` (a bare host) or ``www`` in
+    some case, and every match of those has a ``/`` or ``www`` as written in one of
+    three cases: a text with neither is read no further, as before (so ``wWw.x.com``
+    alone stays unread). The lower-cased field is shared (:func:`lowered`, cached for
+    the other extractors), so one search in it answers for ``www`` in every case, and
+    the three written cases are only searched where it is there (few fields).
+    """
+    if "www" not in lowered(text):
+        # No ``www`` in any case: the scheme or the bare host decides, and both have a "/".
+        return "/" in text and ("://" in text or _TLD_SLASH.search(text) is not None)
+    return "/" in text or "www" in text or "WWW" in text or "Www" in text
+
+
 def extract_urls(post: Post, field: str, text: str) -> list[Mention]:
     """URL mentions in ``text``; span is the URL as written, value its normalised form."""
-    # Every accepted form contains "/" or "www"; most titles and many bodies have neither.
-    if "/" not in text and "www" not in text and "WWW" not in text and "Www" not in text:
-        return []
-    # Finer, still C-speed: a scheme has "://", a bare host ends in ".tld/"; only then
-    # is the full pattern (a look-behind tried at every position) worth running.
-    if "://" not in text and _TLD_SLASH.search(text) is None and "www" not in text.lower():
+    if not _may_have_url(text):
         return []
     mentions: list[Mention] = []
     for match in _URL.finditer(text):

@@ -25,9 +25,9 @@ string is a wallet here only when the checksum its chain defines verifies:
 Finding candidates: every address form above is one unbroken run of ASCII letters and
 digits, between 14 (the shortest segwit address, ``BC1SW50QGDZ25J``) and 106
 (a Monero integrated address) long, so a single bounded regular expression finds
-maximal such runs and everything else is decided in Python on the run itself. This is
-also the fast pre-check: an ordinary ad has no run that long, so it costs one regex
-scan and nothing more. Because a candidate is a *maximal* run, an address glued to
+maximal such runs and everything else is decided in Python on the run itself. An
+ordinary ad has no run that long, which a pre-check tells without a regex scan, so it
+costs nothing more. Because a candidate is a *maximal* run, an address glued to
 other letters (``x1A1zP1...``, 40 hex digits inside a 64-digit hash) is never cut out
 of it, and URIs and labels (``bitcoin:1A1z...?amount=1``, ``ethereum:0x...@1``,
 ``BTC:bc1q...``) need no special case: their punctuation ends the run.
@@ -75,14 +75,27 @@ with a class lets the regex engine skip over the letters and digits in C and try
 after each separator, where one that starts with a look-behind tries every position."""
 
 
-_SHORT_RUNS = re.compile(
-    rf"[^0-9A-Za-z]*+(?:[0-9A-Za-z]{{1,{_MIN_RUN - 1}}}+[^0-9A-Za-z]++)*+"
-    rf"[0-9A-Za-z]{{0,{_MIN_RUN - 1}}}+"
+_ALNUM_MARKS = bytes(
+    ord("a") if chr(byte).isascii() and chr(byte).isalnum() else ord(" ") for byte in range(256)
 )
-"""A whole text (``fullmatch``) whose ASCII alphanumeric runs are all shorter than any
-address: the usual field, told in one engine pass with no backtracking (possessive
-loops over each word and gap), where the candidate scan tries a run after every
-separator and restarts the search each time."""
+"""``bytes.translate`` table: each ASCII letter or digit to ``a``, every other byte to a
+space."""
+_LONG_RUN = b"a" * _MIN_RUN
+"""A run of :data:`_ALNUM_MARKS` marks as long as the shortest address."""
+
+
+def _has_long_run(text: str) -> bool:
+    """Whether ``text`` has a run of ASCII letters and digits as long as an address.
+
+    The usual field has none, so this decides most fields alone. Exact: ASCII encoding
+    keeps one byte per character (every other character becomes ``?``, not a letter or
+    digit, as it is not ``[0-9A-Za-z]`` either), and the marks leave a run of ``a`` where
+    such a run stands. The encoding, the table look-up and the substring search each run
+    in C without an engine step per character: about half the time of one regex pass
+    over the field that tells the same (2.0 against 3.7 µs per Backpage post, most of
+    whose fields are wide strings with emoji; 1.4 against 2.3 on synthetic posts).
+    """
+    return _LONG_RUN in text.encode("ascii", "replace").translate(_ALNUM_MARKS)
 
 
 def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
@@ -393,7 +406,7 @@ def _classify(candidate: str, budget: list[int]) -> Wallet | None:
 
 def extract_wallets(post: Post, field: str, text: str) -> list[Mention]:
     """Checksum-verified wallet addresses in ``text``, spans exactly as written."""
-    if _SHORT_RUNS.fullmatch(text) is not None:
+    if not _has_long_run(text):
         return []
     mentions: list[Mention] = []
     budget = [MAX_KECCAK_PER_FIELD]
