@@ -517,6 +517,8 @@ def _phrase_hits(tokens: list[bytes], lexicon: Matcher) -> list[tuple[int, int, 
     """``(first token, last token, entry)`` of phrases, the longest where they overlap."""
     found: list[tuple[int, int, _Entry]] = []
     anchor_set = lexicon.anchor_set
+    if anchor_set.isdisjoint(tokens):  # a field in three has no anchor: one C scan, no loop
+        return found
     for index in [i for i, token in enumerate(tokens) if token in anchor_set]:
         anchored = lexicon.anchors[tokens[index]]
         candidates = anchored.alone
@@ -587,7 +589,7 @@ def _emoji_spans(text: str, symbols: Mapping[str, _Entry]) -> list[tuple[int, in
     return spans
 
 
-def _spans(text: str, language: str | None) -> list[tuple[int, int, Indicator, float]]:
+def _spans(text: str, post: Post) -> list[tuple[int, int, Indicator, float]]:
     """``(start, end, indicator, confidence)`` of every match in ``text``."""
     lexicon = matcher()
     spans: list[tuple[int, int, Indicator, float]] = []
@@ -595,6 +597,7 @@ def _spans(text: str, language: str | None) -> list[tuple[int, int, Indicator, f
     tokens = folded.split()
     hits = _phrase_hits(tokens, lexicon) if tokens else []
     if hits:
+        language = _language(post)  # here: most fields have no phrase
         starts = _token_starts(folded, tokens, hits[-1][1] + 1)
         for first, last, entry in hits:
             item = entry.indicator
@@ -623,10 +626,10 @@ def extract_indicators(post: Post, field: str, text: str) -> list[Mention]:
     """Indicator mentions in one field of a post, in text order."""
     if not text:
         return []
-    spans = _spans(text, _language(post))
+    spans = _spans(text, post)
     if not spans:
         return []
-    spans.sort(key=lambda span: (span[0], span[1]))
+    spans.sort(key=_span_order)
     return [
         Mention.found(
             post_id=post.id,
@@ -641,6 +644,11 @@ def extract_indicators(post: Post, field: str, text: str) -> list[Mention]:
         )
         for start, end, item, confidence in spans
     ]
+
+
+def _span_order(span: tuple[int, int, Indicator, float]) -> tuple[int, int]:
+    """Text order (a function, not a lambda: no closure object made per field)."""
+    return span[0], span[1]
 
 
 def _language(post: Post) -> str | None:

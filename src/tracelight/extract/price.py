@@ -41,6 +41,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from tracelight.extract.tokens import letters, lowered
 from tracelight.model import Mention, Post
 
 METHOD = "pattern"
@@ -50,6 +51,11 @@ MAX_AMOUNT = 50_000
 DOLLAR_BY_COUNTRY = {"CA": "CAD", "MX": "MXN", "AU": "AUD", "NZ": "NZD"}
 
 _NUM = r"[1-9][0-9]{0,4}(?:,[0-9]{3})?(?:\.[0-9]{1,2})?|0\.[0-9]{1,2}"
+_NUM_FAST = r"[1-9][0-9]{0,4}+(?:,[0-9]{3}|)(?:\.[0-9]{1,2}|)|0\.[0-9]{1,2}"
+""":data:`_NUM` as the regex engine runs it faster, the same matches wherever a digit
+cannot follow (``(?![0-9])``): the digits are possessive (giving one back leaves a digit
+next, which nothing after them accepts), and ``(?:x|)`` is the branch that ``(?:x)?``
+stands for, without the engine's slower repeat machinery."""
 _CURSUF = r"\$|€|£|(?:usd|eur|euros?|gbp|cad|mxn|brl|reais|dollars?|roses?|donations?)(?![a-z])"
 _UNIT = (
     r"hour\s(?:and|&|n)\s(?:a\s)?half|hr\s?(?:and|&|\+)\s?(?:a\s)?half"
@@ -67,16 +73,20 @@ _LB = "|".join(
     f"(?<={pre}[1-9])" for pre in ("[a-z]", "[a-z] ", "[a-z]:", "[a-z]=", "[a-z]: ", "[a-z] - ",
                                    "[a-z] = ", "[a-z] : ", "[a-z]- ", "[a-z] -")
 )  # fmt: skip
-_NUM_REST = r"(?<=[1-9])[0-9]{0,4}(?:,[0-9]{3})?(?:\.[0-9]{1,2})?|(?<=0)\.[0-9]{1,2}"
-""":data:`_NUM` after its first digit, which the look-behinds check (one branch each)."""
+_NUM_REST = r"(?<=[1-9])[0-9]{0,4}+(?:,[0-9]{3}|)(?:\.[0-9]{1,2}|)|(?<=0)\.[0-9]{1,2}"
+""":data:`_NUM_FAST` after its first digit, which the look-behinds check (one branch each)."""
+_UNIT_FIRST = "[1adfhmnopqs]"
+"""The first characters of the :data:`_UNIT` words: tested once before trying them all."""
 _TOKEN = re.compile(
     r"[$€£0-9]"
-    rf"(?:(?<=[$€£])\s?(?P<num1>{_NUM})(?![0-9])"
+    rf"(?:(?<=[$€£])\s?(?P<num1>{_NUM_FAST})(?![0-9])"
     r"|(?<![\w'’#][0-9])"
     r"(?:(?<=[1-9])(?P<fr>[0-9]?)h(?P<frm>[0-5][0-9])(?![0-9])"
     rf"|(?P<num2>{_NUM_REST})(?![0-9])(?P<half>\s1/2|½)?"
-    rf"(?=\s?(?:{_CURSUF})|{_CONNECT}(?:{_UNIT})(?![a-z])|\s{{0,2}}(?:-|to)\s{{0,2}}[0-9$€£])"
-    rf"|(?P<num3>(?<=[1-9])(?:{_LB})[0-9]{{0,4}}(?:,[0-9]{{3}})?(?:\.[0-9]{{1,2}})?)(?![0-9])))",
+    rf"(?=\s?(?:{_CURSUF})|{_CONNECT}(?={_UNIT_FIRST})(?:{_UNIT})(?![a-z])"
+    r"|\s{0,2}(?:-|to)\s{0,2}[0-9$€£])"
+    r"|(?P<num3>(?<=[1-9])(?<=[a-z :=\-][1-9])"
+    rf"(?:{_LB})[0-9]{{0,4}}+(?:,[0-9]{{3}}|)(?:\.[0-9]{{1,2}}|))(?![0-9])))",
 )
 """A number (or a symbol and a number); what follows it is read by :data:`_AFTER`.
 
@@ -86,8 +96,12 @@ check it by look-behind: a symbol, or a digit with no word character, ``'``, ``�
 ``#`` before it (a bare number glued to a word or another digit is rejected by
 :func:`_tokens` anyway, and a phone number would otherwise try every alternative at each
 of its digits). The ``fr``, ``num2`` and ``num3`` groups therefore hold the number less
-its first digit: the number is ``low[start:end of the group]``. Equivalent to
-:data:`_TOKEN_PLAIN`, as written before (a property test compares the two)."""
+its first digit: the number is ``low[start:end of the group]``. Numbers are read as
+:data:`_NUM_FAST`; a unit word is tried only after a character that starts one
+(:data:`_UNIT_FIRST`), and the ten look-behinds of :data:`_LB` only after a character
+that ends one of them. Equivalent to :data:`_TOKEN_PLAIN`, as written before (a property
+test compares the two); together these cut the scan by a fifth (measured on both
+corpora)."""
 
 _TOKEN_PLAIN = (
     r"(?=[$€£0-9])"
@@ -100,7 +114,14 @@ _TOKEN_PLAIN = (
 )
 """The token pattern in its plain form, kept for the property test of :data:`_TOKEN`."""
 
-_AFTER = re.compile(rf"(?:\s?(?P<cur>{_CURSUF}))?(?:{_CONNECT}(?P<unit>{_UNIT})(?![a-z]))?")
+_AFTER = re.compile(
+    rf"(?:\s?(?P<cur>{_CURSUF})|)(?:{_CONNECT}(?={_UNIT_FIRST})(?P<unit>{_UNIT})(?![a-z])|)"
+)
+"""The currency and unit after a number: ``(?:x|)`` for ``(?:x)?`` and a unit word tried
+only after a character that starts one, as in :data:`_TOKEN` (a third faster, the same
+matches: a property test compares it with the plain form)."""
+_AFTER_PLAIN = rf"(?:\s?(?P<cur>{_CURSUF}))?(?:{_CONNECT}(?P<unit>{_UNIT})(?![a-z]))?"
+""":data:`_AFTER` as first written, kept for the property test."""
 _BEFORE = re.compile(
     r"(?<![a-z])(?:(?P<cur>usd|eur|gbp|cad|mxn|brl|r\$|c\$|ca\$|us\$)"
     rf"|(?P<unit>{_UNIT})"
@@ -120,14 +141,16 @@ _TIGHT = re.compile(
 _RANGE_GAP = re.compile(r"\s{0,2}(?:-|to|a|à|~)\s{0,2}")
 _BLOCK = re.compile(
     r"[0-9](?:"  # a class first: the engine skips to the next digit in C
-    r"(?:[\s.\-()/]{0,3}[0-9]){6,9}"  # phone numbers, dates, long digit groups
+    r"(?:[\s.\-()/]{0,3}+[0-9]){6,9}+"  # phone numbers, dates, long digit groups
     r"|[0-9][a-k]{0,3}\s?[-/]\s?[0-9]{2}\s?[-/]\s?[0-9]{2}"  # 34-24-36, 34dd-24-36
     r"|[0-9]?:[0-9]{2}"  # times
     r"|\s?['’]\s?[0-9]{1,2}"  # heights 5'6
     r")"
 )
 """Digit groups that are not prices; each branch's first digit is factored out, so the
-matches are those of :data:`_BLOCK_PLAIN` (a property test compares the two)."""
+matches are those of :data:`_BLOCK_PLAIN` (a property test compares the two). The
+repeats of the first branch are possessive: separators and digits are disjoint, and
+nothing follows the group, so the engine has nothing to gain by giving any back."""
 _BLOCK_PLAIN = (  # as first written: a look-ahead tried at every position
     r"(?=[0-9])(?:"
     r"[0-9](?:[\s.\-()/]{0,3}[0-9]){6,9}"
@@ -161,6 +184,66 @@ def _has_cue(low: str) -> bool:
         _CUE_H.search(low) is not None
         or any(map(low.__contains__, _CUES_REST))
         or _CUE_NP.search(low) is not None
+    )
+
+
+_UNIT_RUNS = (
+    "h", "hh", "hhr", "hr", "hrs", "hrand", "hrandhalf", "hour", "hours", "hora", "horas",
+    "heure", "heures", "stunde", "stunden", "std", "min", "mins", "minute", "minutes",
+    "minuto", "minutos", "minuten", "mn", "qv", "qk", "quick", "quickvisit", "quickie", "fh",
+    "night", "nights", "overnight", "overnights", "noche", "noches", "nuit", "nuits", "noite",
+    "noites", "pernoite", "nacht",
+)  # fmt: skip
+"""A letter run that every match of :data:`_UNIT` puts in the text: its first word (``hr``
+of ``hr and half``, ``hrand`` of ``hrand half``), or a word it cannot do without (``hr``
+of ``1/2hr``, ``hour`` of ``half an hour`` and ``full hour``, ``night`` of ``all night``
+and ``over night``, ``hora`` of ``media hora``, ``heure`` of ``demi-heure``, ``stunde``
+of ``halbe Stunde``), so that frequent words (``all``, ``over``, ``full``, ``half``) are
+not cues."""
+_PRICE_RUNS = frozenset(
+    (
+        *_UNIT_RUNS,
+        *(f"x{unit}" for unit in _UNIT_RUNS),  # x: the connector in "100xhr"
+        *("usd", "eur", "euro", "euros", "gbp", "cad", "mxn", "brl", "reais", "dollar"),
+        *("dollars", "rose", "roses", "donation", "donations"),
+        *("special", "specials", "rate", "rates", "price", "prices", "precio", "precios"),
+        *("tarifa", "tarifas", "tarif", "tarifs", "prix", "preco", "precos", "preis", "preise"),
+    )
+)
+"""The ``[a-z]`` runs a price needs one of, when its currency is not a symbol.
+
+A mention needs an amount with a currency (a symbol, or a word of :data:`_CURSUF` or
+:data:`_BEFORE`), a duration (a :data:`_UNIT` match, or the ``h`` of ``1h30``) or a
+keyword (:data:`_BEFORE`). Every such word is a whole ``[a-z]`` run (the currency
+codes written with ``$`` hold a symbol): :data:`_AFTER` reads it after a number, a
+symbol, a space or a connector (``/``, ``-``, ``x``...), and ends it with
+``(?![a-z])``; :data:`_BEFORE` starts it with ``(?<![a-z])`` and ends it with spaces
+and punctuation before the amount, which starts with a digit or a symbol (or with the
+``r`` of ``r$``, moved there only when no letter precedes it)."""
+_ASCII_RUN = re.compile("[a-z]+")
+
+
+def _may_price(low: str) -> bool:
+    """False only when ``low`` (lower-cased) has no price: no currency symbol and no run of
+    :data:`_PRICE_RUNS`. A set test on the field's letter runs, shared with the other
+    extractors (:mod:`tracelight.extract.tokens`), where :func:`_has_cue` makes some
+    twenty substring searches and passes most ads anyway (``h `` is in ``with ``): of
+    8,678 Backpage fields (23 with a price), 4,200 pass that and 1,010 pass both.
+
+    Letter runs are split at letters outside ``[a-z]`` (``é``, ``½``): ``(?<![a-z])``
+    and ``(?![a-z])`` let a unit touch them (``2½hr``), and ``preço`` is the one word
+    that holds one."""
+    found = letters(low)
+    if not found.distinct.isdisjoint(_PRICE_RUNS):
+        return True
+    if "$" in low or "€" in low or "£" in low:
+        return True
+    if found.plain:
+        return False
+    return "preço" in low or any(
+        not _PRICE_RUNS.isdisjoint(_ASCII_RUN.findall(run))
+        for run in found.distinct
+        if not run.isascii()
     )
 
 
@@ -209,6 +292,9 @@ class _Tok:
 
 
 def _amount_text(num: str) -> str | None:
+    if num.isascii() and num.isdigit():  # most amounts: an integer, no float round trip
+        value_int = int(num)
+        return str(value_int) if MIN_AMOUNT <= value_int <= MAX_AMOUNT else None
     try:
         value = float(num.replace(",", ""))
     except ValueError:
@@ -243,19 +329,18 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
     for m in _TOKEN.finditer(low):
-        start = m.start()
+        start, m_end = m.span()
         if start < prev_end:
             continue
-        num = m.group("num1")
-        if num is not None:
+        num1, fr, frm, num2, half, num3 = m.groups()  # one call, not one per group
+        if num1 is not None:
+            num = num1
             sym = low[start]
             n_start = m.start("num1")
         else:
             sym = ""
             n_start = start
-            rest = "num2" if m.group("num2") is not None else "num3"
-            if m.group(rest) is None:
-                rest = "fr"
+            rest = "num2" if num2 is not None else "num3" if num3 is not None else "fr"
             num = low[start : m.end(rest)]
         before = low[n_start - 1] if n_start else " "
         if (
@@ -264,15 +349,14 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
             or (n_start >= 2 and before in ":/.," and low[n_start - 2].isdigit())
         ):
             continue
-        if _blocked(low, n_start, max(0, n_start - 14), min(len(low), m.end() + 14)):
+        if _blocked(low, n_start, max(0, n_start - 14), min(len(low), m_end + 14)):
             continue
-        end = m.end()
+        end = m_end
         nxt = low[end : end + 2]
         if nxt[:1] in ("%", "'", "’", '"', "+") or (nxt[:1] == "/" and nxt[1:2].isdigit()):
             continue
         after = _AFTER.match(low, end)
-        cur_word = after.group("cur") if after else None
-        unit = after.group("unit") if after else None
+        cur_word, unit = after.group("cur", "unit") if after else (None, None)
         currency = ""
         if sym:
             prefix = low[max(0, start - 2) : start]
@@ -285,23 +369,22 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
                 currency = _CURRENCY[sym]
         elif cur_word:
             currency = dollar if cur_word == "$" else _CURRENCY.get(cur_word, "")
-        amount = _amount_text(num)
         minutes: int | str | None = None
-        if m.group("fr") is not None:  # 1h30
+        if fr is not None:  # 1h30
             count = float(num)
             if count <= 12:
-                minutes_total = int(count * 60) + int(m.group("frm"))
-                toks.append(_Tok("D", start, m.end(), duration=_duration(minutes_total)))
-                prev_end = m.end()
+                minutes_total = int(count * 60) + int(frm)
+                toks.append(_Tok("D", start, m_end, duration=_duration(minutes_total)))
+                prev_end = m_end
             continue
         if unit is not None:
             minutes = _unit_minutes(unit)
             end = after.end() if after else end
-        tok_end = after.end() if after and (cur_word or unit) else m.end()
+        tok_end = after.end() if after and (cur_word or unit) else m_end
         if unit is not None and not currency:
             # A count of time ("30 min", "2 hours") or an amount and a unit ("100 hh")?
             try:
-                count = float(num.replace(",", "")) + (0.5 if m.group("half") else 0.0)
+                count = float(num.replace(",", "")) + (0.5 if half else 0.0)
             except ValueError:
                 continue
             u = " ".join(unit.split())
@@ -322,16 +405,17 @@ def _tokens(low: str, dollar: str) -> list[_Tok]:
                 continue
             if minutes is None:
                 continue  # "300 minutes": neither a count nor a price
-            if u in ("hh", "h") and low[m.end() : m.end() + 1].isalpha() and num.isdigit():
+            if u in ("hh", "h") and low[m_end : m_end + 1].isalpha() and num.isdigit():
                 value = int(num)
                 if 28 <= value <= 48 and value % 2 == 0:
                     continue  # 34HH, 36H: a cup size glued to the band
-        if amount is None or m.group("half"):
+        amount = _amount_text(num)  # here: durations above do not need it
+        if amount is None or half:
             continue
         if not currency and unit is None and num.isdigit() and 1900 <= int(num) <= 2099:
             continue  # a year
         u_start = after.start("unit") if after and unit else tok_end
-        a_end = after.end("cur") if after and cur_word else m.end()
+        a_end = after.end("cur") if after and cur_word else m_end
         amount_tok = _Tok("A", start, a_end, amount=amount, currency=currency)
         toks.append(amount_tok)
         if unit is not None and minutes is not None:
@@ -442,11 +526,16 @@ def extract_prices(post: Post, field: str, text: str) -> list[Mention]:
     """Every price in ``text``, one mention per amount. Never raises on a ``str``."""
     if not text:
         return []
-    low = text.lower()
+    low = lowered(text)
     if len(low) != len(text):  # a few characters lower-case to two: keep offsets exact
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if not _has_cue(low):
+    if not (_may_price(low) and _has_cue(low)):
         return []
+    return _prices(post, field, text, low)
+
+
+def _prices(post: Post, field: str, text: str, low: str) -> list[Mention]:
+    """:func:`extract_prices` past its pre-checks (``low`` is the lower-cased text)."""
     dollar = DOLLAR_BY_COUNTRY.get((post.country or "").upper(), "USD")
     toks = _with_context(low, _tokens(low, dollar))
     mentions: list[Mention] = []
