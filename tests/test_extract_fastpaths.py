@@ -112,7 +112,22 @@ _RUN_TEXT = st.text(alphabet="abcXYZ019 _-.😀’éßİ²Ⅷ½\u0301\n", max_si
 @given(_RUN_TEXT)
 def test_letter_runs_as_the_unicode_pattern(text: str) -> None:
     for candidate in (text, text.lower()):
-        assert tokens.letter_runs(candidate) == tokens.LETTER_RUN.findall(candidate)
+        runs = tokens.LETTER_RUN.findall(candidate)
+        assert tokens.letter_runs(candidate) == runs
+        assert tokens.letter_set(candidate) == frozenset(runs)
+        assert tokens.ascii_letters(candidate) == all(run.isascii() for run in runs)
+
+
+def test_a_field_too_long_to_keep_is_read_alike_but_not_kept() -> None:
+    long = "Call Me " * (tokens.LONGEST_KEPT // 8 + 1)
+    assert len(long) > tokens.LONGEST_KEPT
+    before = tokens._letters_kept.cache_info(), tokens._lowered_kept.cache_info()
+    low = tokens.lowered(long)
+    assert low == long.lower()
+    assert tokens.letter_runs(low) == tokens.LETTER_RUN.findall(low)
+    assert tokens.letter_set(low) == {"call", "me"}
+    after = tokens._letters_kept.cache_info(), tokens._lowered_kept.cache_info()
+    assert [(a.hits, a.misses) for a in after] == [(b.hits, b.misses) for b in before]
 
 
 _AGE_PIECES = ["y", "o", "u", "you", "yo", *age._UNIT_CUES, " ", "a", "n", "s", "j", ".", "ñ"]
@@ -748,7 +763,7 @@ def test_price_block_pattern_and_scan_as_first_written(low: str, data: st.DataOb
 @given(_WALLET_TEXT)
 def test_wallet_short_runs_precheck_as_the_run_lengths(text: str) -> None:
     short = all(len(run) < 14 for run in re.findall("[0-9A-Za-z]+", text))
-    assert (wallet._SHORT_RUNS.fullmatch(text) is not None) == short
+    assert wallet._has_long_run(text) != short
     if short:
         assert list(wallet._candidates(text)) == []
 

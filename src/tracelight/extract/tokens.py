@@ -27,14 +27,23 @@ _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 """A character :data:`LETTER_RUN` takes that is not ASCII (a letter, or a number such as
 ``²``). Ads with emoji and typographic quotes usually have none."""
 
-FIELDS_KEPT = 16
-"""Fields whose lower case and letter runs are kept (few: a field may be megabytes)."""
+FIELDS_KEPT = 32
+"""Fields whose lower case and letter runs are kept."""
+
+LONGEST_KEPT = 1 << 16
+"""Longest field (in characters) whose lower case and letter runs are kept. A longer one
+(no ad is that long; a hostile or broken post may be megabytes) is worked out again by
+each reader, so that what the caches hold stays bounded however large the posts."""
 
 
-@functools.lru_cache(maxsize=FIELDS_KEPT)
 def lowered(text: str) -> str:
     """``text.lower()``, shared: most extractors lower the same field, and a cached copy
     also saves hashing a new string of the field's length for each cache below."""
+    return text.lower() if len(text) > LONGEST_KEPT else _lowered_kept(text)
+
+
+@functools.lru_cache(maxsize=FIELDS_KEPT)
+def _lowered_kept(text: str) -> str:
     return text.lower()
 
 
@@ -57,7 +66,6 @@ class Letters:
         """The distinct runs."""
 
 
-@functools.lru_cache(maxsize=FIELDS_KEPT)
 def letters(low: str) -> Letters:
     """The letter runs of ``low``, shared.
 
@@ -66,6 +74,15 @@ def letters(low: str) -> Letters:
     the others, so a chunk's fields pushed each other out of the cache of runs (1.7
     splits per field, measured) while the set's cache still held them.
     """
+    return _split(low) if len(low) > LONGEST_KEPT else _letters_kept(low)
+
+
+@functools.lru_cache(maxsize=FIELDS_KEPT)
+def _letters_kept(low: str) -> Letters:
+    return _split(low)
+
+
+def _split(low: str) -> Letters:
     plain = low.isascii() or _NON_ASCII_LETTER.search(low) is None
     runs = (_ASCII_RUN if plain else LETTER_RUN).findall(low)
     return Letters(plain, runs, frozenset(runs))
@@ -89,6 +106,7 @@ def letter_set(low: str) -> frozenset[str]:
 __all__ = [
     "FIELDS_KEPT",
     "LETTER_RUN",
+    "LONGEST_KEPT",
     "Letters",
     "ascii_letters",
     "letter_runs",
