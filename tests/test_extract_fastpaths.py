@@ -105,7 +105,7 @@ def test_wallet_candidates_are_the_candidate_pattern(text: str) -> None:
     assert list(wallet._candidates(text)) == plain
 
 
-_RUN_TEXT = st.text(alphabet="abcXYZ019 _-.😀’éßİ²Ⅷ½\u0301\n", max_size=40)
+_RUN_TEXT = st.text(alphabet="abcXYZ019 _-.😀’éßİ²Ⅷ½\u0301\n\ud83d\x00", max_size=40)
 
 
 @settings(deadline=None, max_examples=400)
