@@ -43,7 +43,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 MAJOR_POPULATION = 50_000
 """Cities at or above this population (or national capitals) match unqualified."""
@@ -68,11 +68,29 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_FOLDED: dict[str, str] = {}
+"""Non-ASCII tokens folded so far (see :func:`fold_token`)."""
+FOLDED_KEPT: Final = 8192
+"""How many :data:`_FOLDED` holds at most: the first ones met are kept, and text in an
+unusual script can only fill it, never grow it past this (about 1 MB)."""
+
+
 def fold_token(token: str) -> str:
-    """A token's lookup form: lower case, no accents."""
+    """A token's lookup form: lower case, no accents.
+
+    Folding a non-ASCII token (``años``, ``à``, ``également``) takes a Unicode
+    decomposition, a pass in Python over its characters and a case fold, and ads repeat
+    the same few such words; so the result is kept, per process, for the first
+    :data:`FOLDED_KEPT` of them (a dict probe instead, about a tenth of the cost).
+    """
     if token.isascii():
         return token.lower()
-    return strip_accents(token).casefold()
+    folded = _FOLDED.get(token)
+    if folded is None:
+        folded = strip_accents(token).casefold()
+        if len(_FOLDED) < FOLDED_KEPT:
+            _FOLDED[token] = folded
+    return folded
 
 
 def fold(text: str) -> str:
@@ -242,6 +260,19 @@ def _few(words: set[str]) -> tuple[str, ...] | frozenset[str]:
     return tuple(sorted(words)) if len(words) <= _FEW else frozenset(words)
 
 
+PAIR_BITS: Final = 1 << 20
+"""Size of :attr:`Gazetteer.pairs` in bits (a power of two: 128 KB; ``Final``, so that
+compiled code has it as a constant, not a look-up of the module's globals)."""
+
+
+def pair_bit(head: str, second: str) -> int:
+    """The bit of :attr:`Gazetteer.pairs` that stands for ``second`` right after ``head``:
+    low bits of one string hash and middle bits of the other (a string's hash is cached
+    on it, so this reads no character)."""
+    mask = PAIR_BITS - 1
+    return (hash(head) & mask) ^ ((hash(second) >> 24) & mask)
+
+
 COMPLETE = 1
 """Flag in :attr:`Gazetteer.trie`: the string is a whole key (city, abbreviation, country)."""
 LONGER = 2
@@ -270,6 +301,7 @@ class Gazetteer:
         "country_heads",
         "followers",
         "heads",
+        "pairs",
         "prefix_only",
         "region_codes",
         "regions",
@@ -356,6 +388,27 @@ class Gazetteer:
         ``francisco``...): a longer key starts at a head only if one of these follows.
         Most heads have one or two, kept as a tuple (a third of a small set's memory, and
         as fast to search); the few with many, as a set."""
+        pairs = bytearray(PAIR_BITS // 8)
+        for head, nexts in self.followers.items():
+            for second in nexts:
+                bit = pair_bit(head, second)
+                pairs[bit >> 3] |= 1 << (bit & 7)
+        self.pairs: bytes = bytes(pairs)
+        """A Bloom filter of the (head, follower) pairs of :attr:`followers`: the bit
+        :func:`pair_bit` of each is set. A clear bit says in one probe of a 128 KB table
+        that a word does not follow a head in any key, where :attr:`followers` takes a
+        probe of a larger dict and the strings of the tuple it holds (in the full
+        extraction run, with the caches full of other extractors' data, about half of
+        the search for candidates went there; a token after a head is one of its
+        followers once in 50 times on Backpage ads). A set bit is checked in
+        :attr:`followers`: 40,000 pairs set 4% of the bits, so one in 25 other pairs
+        gets that far. Hashes of strings vary from process to process, as does this
+        table: it is built where it is used, and an index is never pickled."""
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        """Refused: :attr:`pairs` holds string hashes, which differ from process to
+        process, so an index must be loaded where it is used (:func:`gazetteer`)."""
+        raise TypeError("a Gazetteer is not pickled: call gazetteer() in each process")
 
     def _add_region(self, code: str, region: Region) -> None:
         self.regions[fold(region.name)] = region
