@@ -42,8 +42,8 @@ the regex engine skips to in C), reads a label or cue before each with one ancho
 match on the reversed text before it, and a unit after it with one anchored match; the
 field's letter runs (shared) decide which of these can match at all: without a unit
 word no unit is read and no spelled age looked for (:func:`_may_have_unit`), and
-without a label or cue word only the numbers after a title dash are read
-(:func:`_number_starts`).
+without a label or cue word only the numbers after a title dash are read, and with cue
+words only, those just after one too (:func:`_number_starts`).
 """
 
 from __future__ import annotations
@@ -112,9 +112,26 @@ _PREFIX_REV = re.compile(
 """What may end right before a number, read backwards (on the reversed text before it, so
 one anchored match does the work of a backwards search): a label (``age: ``), a
 first-person cue (``i'm ``) or the `` - `` of the title convention."""
-_PREFIX_RUNS = frozenset({"age", "aged", "âge", "edad", "idade", "alter"}) | frozenset(
-    {"m", "im", "am", "tengo", "ai", "tenho", "bin", "soy", "sou"}
-)
+_LABEL_RUNS = frozenset({"age", "aged", "âge", "edad", "idade", "alter"})
+_CUE_FORMS = {
+    "m": ("'m", "’m"),
+    "im": ("im",),
+    "am": ("am",),
+    "tengo": ("tengo",),
+    "ai": ("'ai", "’ai"),
+    "tenho": ("tenho",),
+    "bin": ("bin",),
+    "soy": ("soy",),
+    "sou": ("sou",),
+}
+"""The last letter run of each first-person cue of :data:`_PREFIX_REV` (``i'm``, ``i am``,
+``im``, ``tengo``, ``j'ai``, ``tenho``, ``ich bin``, ``soy``, ``sou``), with text that
+every such cue ends with (``i'm`` and ``i’m`` end with ``'m`` and ``’m``)."""
+_CUE_RUNS = frozenset(_CUE_FORMS)
+_CUE_REACH = 9
+"""Most characters from the end of a cue to the number it states: ``\\s{1,3}``, then
+maybe ``just``, ``only``, ``now`` or ``a`` and ``\\s{1,2}``."""
+_PREFIX_RUNS = _LABEL_RUNS | _CUE_RUNS
 """A letter run of every label (``age``: ``poster's age``, ``my age is``) and every
 first-person cue (``m``: ``i'm``, ``am``: ``i am``, ``ai``: ``j'ai``) that
 :data:`_PREFIX_REV` reads: a text with none of them has neither before a number."""
@@ -246,6 +263,32 @@ def _limited(text: str, start: int, end: int) -> bool:
     )
 
 
+_PREFIX_LAST = ":=-" + "esdr" + "tywa" + "moinu"
+"""The characters :data:`_PREFIX_REV` can read first after the spaces before a number:
+the punctuation after a label, the last letter of a label (``age``, ``my age is``,
+``aged``, ``edad``, ``alter``), of ``just``, ``only``, ``now``, ``a``, or of a
+first-person cue (``i'm``, ``tengo``, ``j'ai``, ``ich bin``, ``sou``), and the
+title dash."""
+
+
+def _may_follow_prefix(low: str, start: int) -> bool:
+    """Whether :data:`_PREFIX_REV` can match before ``start`` (False only when it cannot):
+    every alternative reads at most three spaces, then a character of
+    :data:`_PREFIX_LAST`. Most numbers fail this, and skip the reversed copy and the
+    match. ``str.isspace`` is the pattern's ``\\s``."""
+    i = start - 1
+    while i >= 0 and i >= start - 4 and low[i].isspace():
+        i -= 1
+    return i >= 0 and start - 1 - i <= 3 and low[i] in _PREFIX_LAST
+
+
+def _reversed(low: str, first: int, start: int) -> str:
+    """``low[first:start][::-1]`` with one copy instead of two."""
+    if first:
+        return low[start - 1 : first - 1 : -1]
+    return low[start - 1 :: -1] if start else ""
+
+
 def _match_at(
     low: str, start: int, prev_end: int, unit_runs: bool
 ) -> tuple[str, int, re.Match[str] | None]:
@@ -260,7 +303,11 @@ def _match_at(
     """
     lo = max(prev_end, start - _PREFIX_WINDOW)
     # One character more than may be used, for the "not after a letter" checks.
-    before = _PREFIX_REV.match(low[max(0, lo - 1) : start][::-1])
+    before = (
+        _PREFIX_REV.match(_reversed(low, max(0, lo - 1), start))
+        if _may_follow_prefix(low, start)
+        else None
+    )
     if before is not None and before.end() <= start - lo:
         if before.group("label") is not None:
             return "label", start - before.end(), _PREFIXED_AT.match(low, start)
@@ -273,9 +320,8 @@ def _match_at(
 
 
 def _number_starts(low: str, runs: frozenset[str], unit_runs: bool) -> list[int]:
-    """Where the runs of one or two digits that may be read as an age start: every run
-    (:data:`_NUM_AT`), or, when the letter runs rule out all but the title convention,
-    only the runs right after its dash (``runs``: the letter runs of ``low``).
+    """Where the runs of one or two digits that may be read as an age start, in order
+    (``runs``: the letter runs of ``low``).
 
     A run where :func:`_match_at` finds nothing changes nothing (:func:`_candidates`
     moves on), so leaving it out is exact. :func:`_match_at` finds a unit after the
@@ -285,46 +331,164 @@ def _number_starts(low: str, runs: frozenset[str], unit_runs: bool) -> list[int]
     label or cue, and a space, ``:``, ``=``, ``-`` or the number after it); else only
     the title convention, right after :data:`_TITLE_DASH`. Most titles and over a
     quarter of the bodies of Backpage ads (a third of their text) have no such runs.
+    See :func:`_starts`.
     """
-    if unit_runs or not runs.isdisjoint(_PREFIX_RUNS):
+    return _starts(low, unit_runs, not runs.isdisjoint(_LABEL_RUNS), runs.intersection(_CUE_RUNS))
+
+
+def _starts(low: str, unit_runs: bool, label_runs: bool, cue_runs: frozenset[str]) -> list[int]:
+    """:func:`_number_starts` once its letter-run tests are done (:func:`extract_ages`
+    needs them itself): every run of one or two digits where a unit or a label can be
+    read; where only first-person cues can (``cue_runs``, the letter runs of
+    :data:`_CUE_RUNS` that the field has), those after a cue or a title dash
+    (:func:`_cue_numbers`); else those after a title dash."""
+    if unit_runs or label_runs:
         pattern = _NUM_AT_ASCII if low.isascii() else _NUM_AT
         return [run.start() for run in pattern.finditer(low)]
-    if "-" not in low:
-        return []
-    return [dash.end() for dash in _TITLE_DASH.finditer(low) if _NUM_AT.match(low, dash.end())]
+    if cue_runs:
+        return _cue_numbers(low, cue_runs)
+    return _title_numbers(low)
+
+
+def _cue_numbers(low: str, cue_runs: frozenset[str]) -> list[int]:
+    """The runs of one or two digits (:data:`_NUM_AT`) that start at most
+    :data:`_CUE_REACH` characters after a possible cue, or right after a title dash
+    (:func:`_title_numbers`), in order: where no unit and no label can be read, these
+    are all the numbers :func:`_match_at` can read, so the rest of the field is not
+    scanned for digits (two in three Backpage bodies have a cue and no unit or label).
+
+    A cue ends with one of its :data:`_CUE_FORMS` and a space follows (the pattern wants
+    one to three); every place where one does is looked at, a superset of the cues.
+    """
+    found = _title_numbers(low)
+    size = len(low)
+    for run in cue_runs:
+        for form in _CUE_FORMS[run]:
+            at = low.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if end < size and low[end].isspace():
+                    for start in range(end + 1, min(end + 1 + _CUE_REACH, size)):
+                        if (
+                            low[start].isdecimal()
+                            and not low[start - 1].isdecimal()
+                            and _NUM_AT.match(low, start) is not None
+                        ):
+                            found.append(start)
+                at = low.find(form, at + 1)
+    return sorted(set(found)) if len(found) > 1 else found
+
+
+def _title_numbers(low: str) -> list[int]:
+    """``[dash.end() for dash in _TITLE_DASH.finditer(low) if _NUM_AT.match(low,
+    dash.end())]``, with ``str.find`` and character tests instead of a scanner and a
+    match object per dash (most Backpage titles have one): ``-\\s{1,3}(?=\\d)`` holds at
+    a dash exactly when the run of spaces after it is one to three long and a digit
+    follows (a longer run leaves a space where the digit must be, however it
+    backtracks), and :data:`_NUM_AT` then matches exactly when that digit starts a run
+    of one or two. A match takes the dash and its spaces only, so the next is looked
+    for after them, as ``finditer`` does. ``str.isspace`` and ``str.isdecimal`` are the
+    patterns' ``\\s`` and ``\\d``.
+    """
+    starts: list[int] = []
+    size = len(low)
+    dash = low.find("-")
+    while dash >= 0:
+        end = dash + 1
+        while end < size and end <= dash + 4 and low[end].isspace():
+            end += 1
+        if (
+            1 <= end - dash - 1 <= 3
+            and end < size
+            and low[end].isdecimal()
+            and not (end + 2 < size and low[end + 1].isdecimal() and low[end + 2].isdecimal())
+        ):
+            starts.append(end)
+            dash = low.find("-", end)
+        else:
+            dash = low.find("-", dash + 1)
+    return starts
+
+
+def _after_title_dash(low: str, start: int, lo: int) -> bool:
+    """Whether the title convention's alternative of :data:`_PREFIX_REV` matches before
+    ``start`` in :func:`_match_at` (whose window starts at ``lo``), read forwards.
+
+    That alternative, ``\\s{1,3}-\\s{1,3}(?=[^\\d\\s\\-])`` on the reversed text, holds
+    exactly when the run of spaces right before the number is one to three long, a
+    ``-`` is before it, the run of spaces before that is one to three long, and a
+    character that is no digit, space or dash is before that (a longer run leaves a space
+    where the pattern wants the dash or that character, however it backtracks). All of it
+    must lie in the text :func:`_match_at` reverses (from ``lo - 1``); all but that last
+    character then lies from ``lo`` on, as :func:`_match_at` also requires.
+    ``str.isspace`` and ``str.isdecimal`` are the pattern's ``\\s`` and ``\\d``. Where
+    no label or first-person cue can be read (see :func:`_number_starts`), this saves
+    reversing a copy of the window and a match.
+    """
+    first = max(0, lo - 1)
+    i = start - 1
+    while i >= first and i >= start - 4 and low[i].isspace():
+        i -= 1
+    if not 1 <= start - 1 - i <= 3 or i < first or low[i] != "-":
+        return False
+    dash = i
+    i -= 1
+    while i >= first and i >= dash - 4 and low[i].isspace():
+        i -= 1
+    spaces = dash - 1 - i
+    if not 1 <= spaces <= 3 or i < first:
+        return False
+    return not (low[i].isdecimal() or low[i] == "-")
+
+
+def _match_unprefixed(low: str, start: int, prev_end: int, unit_runs: bool) -> re.Match[str] | None:
+    """:func:`_match_at`'s match for a text where no label or first-person cue can be
+    read (none of :data:`_PREFIX_RUNS` is a letter run): the title convention or a unit."""
+    if _after_title_dash(low, start, max(prev_end, start - _PREFIX_WINDOW)):
+        title = _TITLE_AT.match(low, start)
+        if title is not None:
+            return title
+    return _UNIT_AT.match(low, start) if unit_runs else None
 
 
 def _candidates(
-    low: str, field: str, starts: list[int], unit_runs: bool
+    low: str, field: str, starts: list[int], unit_runs: bool, prefix_runs: bool
 ) -> list[tuple[int, int, int, str]]:
     """``(start, end, value, pattern)`` for every age found, possibly overlapping, at the
-    numbers that start at ``starts`` (:func:`_number_starts`; ``unit_runs`` as there)."""
+    numbers that start at ``starts`` (:func:`_number_starts`; ``unit_runs`` as there,
+    ``prefix_runs``: one of :data:`_PREFIX_RUNS` is a letter run).
+
+    The groups are read by number, not with ``groupdict`` (a dict per match):
+    :data:`_UNIT_AT` and :data:`_PREFIXED_AT` both have, in this order, the number, the
+    second number of a range, the unit and ``old``; :data:`_TITLE_AT` has the number.
+    """
     found: list[tuple[int, int, int, str]] = []
     prev_end = 0
     for n_start in starts:  # never after a digit: see _NUM_AT, and _TITLE_DASH ends in a space
         if n_start < prev_end:
             continue
-        prefix, p_start, m = _match_at(low, n_start, prev_end, unit_runs)
+        if prefix_runs:
+            prefix, p_start, m = _match_at(low, n_start, prev_end, unit_runs)
+        else:
+            prefix, p_start, m = "", n_start, _match_unprefixed(low, n_start, prev_end, unit_runs)
         if m is None:
             continue
         prev_end = m.end()
-        groups = m.groupdict()
-        if "title" in groups:
-            value = int(groups["title"])
+        if m.re is _TITLE_AT:
+            value = int(m.group(1))
             if _in_range(value):
                 at_end = field == "title" and not low[m.end() :].strip(" -")
                 found.append((n_start, m.end(), value, "title_end" * at_end or "title"))
             continue
         strong = True
-        if "num" in groups:
-            a, b, old = groups["num"], groups["b"], groups["old"]
+        a, b, unit, old = m.groups()
+        if not prefix:
             start, end = n_start, m.end()
         else:
-            a, b, old = groups["num2"], groups["b2"], groups["old2"]
             start, end = p_start, m.end()
-            if groups["unit2"] is None:
+            if unit is None:
                 # No unit: the number must stand alone (not 5'4, 34D, 34-24-36, 120 lbs).
-                tail_at = m.end("b2") if b is not None else m.end("num2")
+                tail_at = m.end(2) if b is not None else m.end(1)
                 if _BAD_AFTER_BARE.match(low, tail_at):
                     continue
                 if prefix == "self":
@@ -340,17 +504,15 @@ def _candidates(
         if b is not None:
             low_v, high_v = int(a), int(b)
             if low_v < high_v <= low_v + 40 and _in_range(low_v) and _in_range(high_v):
-                span_b = m.span("b") if "b" in groups else m.span("b2")
                 found.append((start, end, low_v, "range"))
-                found.append((span_b[0], end, high_v, "range"))
+                found.append((m.start(2), end, high_v, "range"))
             continue
         value = int(a)
         if not (_in_strong_range(value) if strong else _in_range(value)):
             continue
         if prefix:
-            unit = groups["unit2"] is not None
             kind = "label" if prefix == "label" else "unit_old" if old else "self"
-            if unit and kind == "self":
+            if unit is not None and kind == "self":
                 kind = "unit_old" if old else "unit"
         else:
             kind = "unit_old" if old else "unit"
@@ -378,7 +540,10 @@ def _spelled(low: str) -> list[tuple[int, int, int, str]]:
     found: list[tuple[int, int, int, str]] = []
     for m in _UNIT_WORD.finditer(low):
         start = m.start()
-        if not low[:start].rstrip(" -")[-1:].isalpha():
+        before = start - 1  # low[:start].rstrip(" -")[-1:].isalpha(), without the copies
+        while before >= 0 and low[before] in " -":
+            before -= 1
+        if before < 0 or not low[before].isalpha():
             continue
         hit = _spelled_before(low, start)
         if hit is None:
@@ -416,7 +581,10 @@ def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     runs = letter_set(low)
     unit_runs = _has_unit_runs(runs)
-    found = _candidates(low, field, _number_starts(low, runs, unit_runs), unit_runs)
+    label_runs = not runs.isdisjoint(_LABEL_RUNS)
+    cue_runs = runs.intersection(_CUE_RUNS)
+    starts = _starts(low, unit_runs, label_runs, cue_runs)
+    found = _candidates(low, field, starts, unit_runs, label_runs or bool(cue_runs))
     if unit_runs:
         found.extend(_spelled(low))
     if not found:
