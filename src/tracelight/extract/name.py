@@ -179,6 +179,9 @@ them."""
 
 _APOS = "['’]"
 _NAME_SRC = r"(?P<name>[^\W\d_]+(?:-[^\W\d_]+)?)"
+_NAME = 1
+"""The number of the ``name`` group, the only group of the cue patterns (a test checks):
+a match's span by number spares a look-up of the name per call."""
 
 
 class _Cue(NamedTuple):
@@ -242,12 +245,16 @@ _CUES = tuple(re.compile(src) for src in (_STRONG_SRC, _WEAK_SRC, _SIGN_OFF_SRC)
 _CUES_ANY_CASE = tuple(
     re.compile(src, re.IGNORECASE) for src in (_STRONG_SRC, _WEAK_SRC, _SIGN_OFF_SRC)
 )
-_SIGN_OFF = re.compile(r"(?:~|xoxo,?|kisses,?|besos,?|bisous,?)[ \t]*" + _NAME_SRC)
+_SIGN_OFF_WORDS = ("~", "xoxo,?", "kisses,?", "besos,?", "bisous,?")
+_SIGN_OFF = re.compile("(?:" + "|".join(_SIGN_OFF_WORDS) + r")[ \t]*" + _NAME_SRC)
 """:data:`_SIGN_OFF_SRC` with the optional comma moved into each word: the same matches
 (no word is a prefix of another, so at most one matches at a place), but every branch
 now starts with a literal, so the regex engine skips in C to ``~``, ``x``, ``k`` and
 ``b`` (a branch that starts with a group makes it try every position); the scan then
 costs less than the substring pre-check it replaces."""
+_SIGN_OFF_STARTS = "~xkb"
+"""The first characters of the sign-offs; no weak cue starts with one (a test checks)."""
+_SIGN_OFF_ALTERNATIVES = "|".join(word + r"[ \t]*" for word in _SIGN_OFF_WORDS)
 _CUE_WORDS = tuple(
     frozenset().union(*(cue.first | cue.also for cue in cues))
     for cues in (_STRONG_CUES, _WEAK_CUES)
@@ -258,10 +265,26 @@ _CUE_WORD_BITS = {word: 1 << i for i, word in enumerate(sorted(_ALL_CUE_WORDS))}
 """A bit per cue word: the cue words of a field as one small int, the key of
 :data:`_CUE_SCANS` (a set of words as the key cost a hash of a new set and an element
 by element comparison per look-up)."""
+_Probe = tuple[str, int, tuple[tuple[str, int], ...]]
+
+
+def _first_word_probes() -> tuple[_Probe, ...]:
+    """Per first word of a cue, its bit and the later words (with their bits) of the
+    cues it starts (``i``: ``am`` and ``m``)."""
+    cues = (*_STRONG_CUES, *_WEAK_CUES)
+    probes: list[_Probe] = []
+    for word in sorted({first for cue in cues for first in cue.first}):
+        later = sorted(frozenset().union(*(cue.also for cue in cues if word in cue.first)))
+        pairs = tuple((also, _CUE_WORD_BITS[also]) for also in later)
+        probes.append((word, _CUE_WORD_BITS[word], pairs))
+    return tuple(probes)
+
+
+_FIRST_WORD_PROBES = _first_word_probes()
 _Scan = tuple[re.Pattern[str] | None, tuple[str, ...]]
 _CUE_SCANS: dict[int, tuple[_Scan, _Scan]] = {}
-"""The strong and weak scans of :func:`_cue_scan` per set of cue words present (about
-a thousand sets in twenty thousand ads; emptied when it reaches :data:`_MAX_CUE_SCANS`)."""
+"""The strong and weak scans of :func:`_cue_scan` per key of :func:`_cue_scans` (a few
+hundred keys in twenty thousand ads; emptied when it reaches :data:`_MAX_CUE_SCANS`)."""
 _MAX_CUE_SCANS = 4096
 _CUE_PATTERNS: dict[str, re.Pattern[str]] = {}
 """The compiled scans by source: one per set of first words present (a few dozen occur,
@@ -270,15 +293,25 @@ at most one per subset of the cues' first words)."""
 
 def _cue_scans(runs: frozenset[str]) -> tuple[_Scan, _Scan]:
     """The strong and weak scans (:func:`_cue_scan`) for a text whose letter runs are
-    ``runs``, found by the cue words present. One intersection with the words of both
-    kinds: building the set costs more than its dozen or two probes (two sets, one
-    per kind, took 1.2 us per field, measured)."""
-    present = runs & _ALL_CUE_WORDS
+    ``runs``, found by the cue words present.
+
+    The key holds the first words present and, of those, the later words of the cues
+    they start: all that the scans depend on (which cues lead, which of those can
+    match), so texts with one key get the same scans. Probing the nineteen first words,
+    and the later words only behind a present one (two or three per text), without
+    building a set: 0.9 against 1.5 us per Backpage post for the intersection with
+    every cue word (measured, compiled).
+    """
     key = 0
-    for word in present:
-        key |= _CUE_WORD_BITS[word]
+    for word, bit, later in _FIRST_WORD_PROBES:
+        if word in runs:
+            key |= bit
+            for also, also_bit in later:
+                if also in runs:
+                    key |= also_bit
     scans = _CUE_SCANS.get(key)
     if scans is None:
+        present = runs & _ALL_CUE_WORDS
         if len(_CUE_SCANS) >= _MAX_CUE_SCANS:
             _CUE_SCANS.clear()
         scans = _CUE_SCANS[key] = (_cue_scan(0, present), _cue_scan(1, present))
@@ -304,7 +337,12 @@ def _cue_scan(kind: int, present: frozenset[str]) -> _Scan:
     pattern = None
     needles: tuple[str, ...] = ()
     if can:
-        src = "(?:" + "|".join(cue.src for cue in led) + _CUE_TAILS[kind]
+        if kind == 0:
+            src = "(?:" + "|".join(cue.src for cue in led) + _CUE_TAILS[0]
+        else:
+            tail = r"[ \t]+|"
+            src = "(?:" + tail.join(cue.src for cue in led) + tail + _SIGN_OFF_ALTERNATIVES
+            src += ")" + _NAME_SRC
         pattern = _CUE_PATTERNS.get(src)
         if pattern is None:
             pattern = _CUE_PATTERNS[src] = re.compile(src)
@@ -319,9 +357,63 @@ _FOLD_EXTRA = str.maketrans({"ı": "i", "ſ": "s"})
 """Letters that lower-case to themselves but that IGNORECASE matches as ``i`` / ``s``."""
 _LETTER = re.compile(r"[^\W\d_]")
 _PHONE = re.compile(r"\d[\d \t().\-\[\]*/]{5,}\d")
-_PHONE_ASCII = re.compile(r"[0-9][0-9 \t().\-\[\]*/]{5,}[0-9]")
-""":data:`_PHONE` for ASCII text, where ``\\d`` is ``[0-9]``: the engine tests a range
-instead of looking up each character's Unicode category (a third faster)."""
+_DIGIT_FREE = (
+    (0x0000, 0x002F),  # ASCII before the digits
+    (0x003A, 0x065F),  # the rest of ASCII, Latin, Greek, Cyrillic, Hebrew, Arabic letters
+    (0x13A0, 0x167F),  # Cherokee, Canadian syllabics (fancy lettering)
+    (0x1D00, 0x1DFF),  # phonetic extensions (small capitals)
+    (0x2000, 0x2BFF),  # punctuation, super- and subscripts, symbols, arrows, dingbats
+    (0x3000, 0x303F),  # CJK punctuation
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFF1A, 0xFFFF),  # full-width forms after the full-width digits
+    (0x1F000, 0x1FAFF),  # emoji and pictographs
+    (0xE0000, 0xE01EF),  # tags, variation selectors
+)
+"""Ranges of code points, the ads' usual characters, in which this Python's Unicode
+database has no decimal digit (checked by :func:`_phone_scan`)."""
+
+
+def _phone_scan() -> re.Pattern[str]:
+    """:data:`_PHONE` with its first ``\\d`` widened to every character outside
+    :data:`_DIGIT_FREE` (so to all decimal digits), and the ASCII digits written out in
+    the other two.
+
+    The regex engine looks for where a match can start by testing every character of
+    the field against the first class: ``\\d`` takes a Unicode database look-up per
+    character (most fields are wide strings, with emoji), the widened class a bitmap
+    probe, and ``[0-9]`` before ``\\d`` lets an ASCII digit match without the look-up.
+    The scan costs half as much (1.9 against 3.7 us per Backpage post, measured). A
+    match starting with a character that is not a digit tells the caller to scan again
+    with :data:`_PHONE` (:func:`_phone_matches`); should a database put a digit in one
+    of the ranges, the scan is :data:`_PHONE` itself.
+    """
+    digit_free = "".join(chr(code) for lo, hi in _DIGIT_FREE for code in range(lo, hi + 1))
+    if re.search(r"\d", digit_free):
+        return _PHONE
+    ranges = "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _DIGIT_FREE)
+    return re.compile("[^" + ranges + r"][0-9 \t().\-\[\]*/\d]{5,}[0-9\d]")
+
+
+_PHONE_SCAN = _phone_scan()
+
+
+def _phone_matches(text: str) -> list[re.Match[str]]:
+    """``list(_PHONE.finditer(text))``, by :data:`_PHONE_SCAN`.
+
+    The two patterns differ only in their first class, the scan's holding every digit
+    and more; so from any place the scan's leftmost match starts no later than
+    :data:`_PHONE`'s, and where it starts with a decimal digit, :data:`_PHONE` matches
+    there too, with the same span. Where every match of the scan starts with a digit,
+    the two lists are the same; otherwise (a rare letter or symbol before a number,
+    ``꧂ 209-857-5973``) the field is scanned again with :data:`_PHONE`.
+    """
+    phones = list(_PHONE_SCAN.finditer(text))
+    for phone in phones:
+        if not text[phone.start()].isdecimal():
+            return list(_PHONE.finditer(text))
+    return phones
+
+
 _PHONE_OPENERS = "[(+"
 _BEFORE_PHONE = re.compile(_NAME_SRC + r"[ \t]*[:\-–~]?[ \t]*$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n•*|>]|\s{2,})[^\w\n]*$")
@@ -441,10 +533,13 @@ def _cue_names(text: str) -> list[tuple[int, int, int]]:
     if not letters.plain and ("ı" in low or "ſ" in low):
         return _scan_cues(low.translate(_FOLD_EXTRA), _CUES)
     found: list[tuple[int, int, int]] = []
-    for kind, (pattern, needles) in enumerate(_cue_scans(letters.distinct)):
-        if pattern is not None and (not needles or any(map(low.__contains__, needles))):
-            _scan(low, kind, pattern, True, found)
-    _scan(low, 2, _SIGN_OFF, False, found)
+    (strong, needles), (weak, _) = _cue_scans(letters.distinct)
+    if strong is not None and (not needles or any(map(low.__contains__, needles))):
+        _scan(low, 0, strong, True, found)
+    if weak is None:
+        _scan(low, 2, _SIGN_OFF, False, found)
+    else:
+        _scan_weak_and_sign_offs(low, weak, found)
     return found
 
 
@@ -468,8 +563,40 @@ def _scan(
         if word and start > 0 and _is_letter(low[start - 1]):
             pos = start + 1  # inside a word (``pim Jessy``): look again just after
             continue
-        found.append((kind, *match.span("name")))
-        pos = match.start("name")  # the name may itself start a cue (``Ask Me ...``)
+        found.append((kind, *match.span(_NAME)))
+        pos = match.start(_NAME)  # the name may itself start a cue (``Ask Me ...``)
+
+
+def _scan_weak_and_sign_offs(
+    low: str, pattern: re.Pattern[str], found: list[tuple[int, int, int]]
+) -> None:
+    """:func:`_scan` of the weak cues, then of the sign-offs, by one scan of ``pattern``
+    (:func:`_cue_scan`: the weak cues, then the sign-offs, each with its tail).
+
+    The same matches, in the same order: a match is a sign-off where it starts with one
+    of :data:`_SIGN_OFF_STARTS`, with which no weak cue starts, so at any place at most
+    one kind can match and each matches as its own pattern would; and neither kind can
+    start a match inside the other's cue, before its name (inside a sign-off's ``~``,
+    word, comma and spaces a weak cue could only start after a letter, where it is
+    refused; a weak cue's later words, apostrophes and spaces hold no ``~`` and no
+    sign-off word), so jumping to the name skips only what the separate scans skip.
+    One pass over the field instead of two: the sign-offs add a few stops to the weak
+    scan, where their own scan read every character again (0.9 us per Backpage post
+    saved, measured).
+    """
+    sign_offs: list[tuple[int, int, int]] = []
+    pos = 0
+    while (match := pattern.search(low, pos)) is not None:
+        start = match.start()
+        if low[start] in _SIGN_OFF_STARTS:
+            sign_offs.append((2, *match.span(_NAME)))
+        elif start > 0 and _is_letter(low[start - 1]):
+            pos = start + 1  # inside a word (``pim Jessy``): look again just after
+            continue
+        else:
+            found.append((1, *match.span(_NAME)))
+        pos = match.start(_NAME)  # the name may itself start a cue (``Ask Me ...``)
+    found += sign_offs
 
 
 def _lower_elsewhere(text: str, token: str) -> bool:
@@ -491,7 +618,7 @@ def extract_names(post: Post, field: str, text: str) -> list[Mention]:
     for kind, start, end in _cue_names(text):
         if text[start].isupper():  # else not a name (:func:`_judge`): spare the look-up
             _keep(best, start, end, _verdict(text[start:end], kind))
-    for phone in (_PHONE_ASCII if text.isascii() else _PHONE).finditer(text):
+    for phone in _phone_matches(text):
         phone_start = phone.start()
         if phone_start > 0 and text[phone_start - 1] in _PHONE_OPENERS:
             phone_start -= 1
@@ -506,20 +633,18 @@ def extract_names(post: Post, field: str, text: str) -> list[Mention]:
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             continue
         token = text[start:end]
-        conf = _verdict(token, _BEFORE_A_PHONE)
-        if len(token) == 2 and (
-            token.upper() in gazetteer().region_codes or token[0].lower() == token[1].lower()
-        ):
-            continue  # ``Ca 415...``, ``Aa 415...``: a state code or a grade, not a name
-        if conf is None:
+        conf, given = _phone_name(token)
+        if conf == _NOT_A_NAME:
             continue
-        if fold(token) not in GIVEN_NAMES:
+        if not given:
             if _lower_elsewhere(text, token):
                 continue
             if _SENTENCE_END.search(text, max(0, start - 20), start):
                 # At a sentence or line start a capital is no evidence of a name.
                 conf -= 0.05
         _keep(best, start, end, conf)
+    if not best:  # most fields: spare sorting nothing
+        return []
     # Mentions only for the spans kept, in the order the spans were first found.
     return [
         _mention(post, field, text, start=start, end=end, conf=conf)
@@ -543,7 +668,7 @@ _CUE_CONFIDENCE = ((0.9, 0.7), (0.8, 0.45), (0.7, 0.5), (0.6, 0.35))
 """(known given name, other token) confidence per cue kind: strong, weak, sign-off, and
 (:data:`_BEFORE_A_PHONE`) a name right before a phone number."""
 _BEFORE_A_PHONE = 3
-_VERDICTS: tuple[dict[str, float], ...] = tuple({} for _ in _CUE_CONFIDENCE)
+_VERDICTS: tuple[dict[str, float], ...] = tuple({} for _ in _CUE_CONFIDENCE[:_BEFORE_A_PHONE])
 """Per cue kind, :func:`_judge`'s verdict on each token seen (:data:`_NOT_A_NAME` for
 None): it depends on nothing else (the word lists are constants, the gazetteer is loaded
 once per process), and the same tokens (``Available``, ``Jessy``) come back ad after
@@ -564,6 +689,37 @@ def _verdict(token: str, kind: int) -> float | None:
         judged = _judge(token, known, other, strong=kind == 0)
         conf = verdicts[token] = _NOT_A_NAME if judged is None else judged
     return None if conf == _NOT_A_NAME else conf
+
+
+_PHONE_NAMES: dict[str, tuple[float, bool]] = {}
+"""Per token before a phone, what :func:`_phone_name` found; emptied when it reaches
+:data:`_MAX_VERDICTS`."""
+
+
+def _phone_name(token: str) -> tuple[float, bool]:
+    """The confidence that ``token``, right before a phone, is a name
+    (:data:`_NOT_A_NAME` when it is not), and whether it is a known given name.
+
+    Everything here depends on the token alone (see :data:`_VERDICTS`), so it is
+    remembered: a name before a phone comes back ad after ad, and folding it again
+    (a regex split, a join) cost more than the rest of its look-ups.
+    """
+    found = _PHONE_NAMES.get(token)
+    if found is None:
+        if len(_PHONE_NAMES) >= _MAX_VERDICTS:
+            _PHONE_NAMES.clear()
+        known, other = _CUE_CONFIDENCE[_BEFORE_A_PHONE]
+        conf = _judge(token, known, other, strong=False)
+        if conf is None or (
+            len(token) == 2
+            and (token.upper() in gazetteer().region_codes or token[0].lower() == token[1].lower())
+        ):
+            # ``Ca 415...``, ``Aa 415...``: a state code or a grade, not a name
+            found = (_NOT_A_NAME, False)
+        else:
+            found = (conf, fold(token) in GIVEN_NAMES)
+        _PHONE_NAMES[token] = found
+    return found
 
 
 __all__ = ["COMMON_WORDS", "GIVEN_NAMES", "STOP_WORDS", "extract_names"]
