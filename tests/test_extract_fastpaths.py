@@ -709,7 +709,14 @@ def test_place_word_rules_as_first_written(
         written, key=key, entry=entry, country=country, cued=cued, qualified=qualified
     )
     got = location._plausible(
-        text, spans, 0, key=key, entry=entry, country=country, cued=cued, qualified=qualified
+        text,
+        spans[0][0],
+        spans[0][1],
+        key=key,
+        entry=entry,
+        country=country,
+        cued=cued,
+        qualified=qualified,
     )
     assert got == want
 

@@ -1,11 +1,12 @@
 """The place matcher's fast paths agree exactly with the plain formulation.
 
 ``location._candidates`` intersects the distinct words with the gazetteer's heads, and
-at a head's positions asks the Bloom filter ``Gazetteer.pairs`` before the head's
-followers; ``_spans_of`` finds the letter runs with ``str.find``. Each is compared with
-a compact copy of what it replaced (the oracle) on token lists built from the real
-index: heads that are keys, heads that only start longer keys, their followers (so that
-two- to four-token keys occur), and words that are none of these.
+at a head's positions asks ``Gazetteer.seconds`` and the Bloom filter
+``Gazetteer.pairs`` before the head's followers; ``_Spans`` finds the letter runs with
+``str.find``, as far as asked. Each is compared with a compact copy of what it replaced
+(the oracle) on token lists built from the real index: heads that are keys, heads that
+only start longer keys, their followers (so that two- to four-token keys occur), and
+words that are none of these.
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ def test_every_follower_pair_is_in_the_filter() -> None:
             assert index.pairs[bit >> 3] >> (bit & 7) & 1, (head, second)
 
 
+def test_seconds_are_every_follower() -> None:
+    """``seconds`` may rule a word out only when it follows no head in any key."""
+    index = gz.gazetteer()
+    assert index.seconds == {second for nexts in index.followers.values() for second in nexts}
+
+
 def test_pair_filter_is_selective() -> None:
     """Few bits set, so that most words after a head are ruled out in one probe."""
     index = gz.gazetteer()
@@ -115,12 +122,38 @@ def test_pair_filter_is_selective() -> None:
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
+def _spans(text: str, found: list[str], order: list[int]) -> list[tuple[int, int]]:
+    """The spans of ``location._Spans``, asked for in ``order`` first (it finds them
+    lazily), then all in turn."""
+    spans = location._Spans(text, found)
+    for k in order:
+        if k < len(found):
+            spans.end(k)
+    return [(spans.start(k), spans.end(k)) for k in range(len(found))]
+
+
 @settings(deadline=None, max_examples=400)
-@given(st.text(alphabet=st.sampled_from("abAB é-'. 1_\n😀ßİ"), max_size=40))
-def test_spans_of_matches_the_regex(text: str) -> None:
+@given(
+    st.text(alphabet=st.sampled_from("abAB é-'. 1_\n😀ßİ"), max_size=40),
+    st.lists(st.integers(0, 12), max_size=4),
+)
+def test_spans_match_the_regex(text: str, order: list[int]) -> None:
     low = text.lower()
     found = _LETTER_RUN.findall(low)
-    assert location._spans_of(low, found) == [m.span() for m in _LETTER_RUN.finditer(low)]
+    want = [m.span() for m in _LETTER_RUN.finditer(low)]
+    assert _spans(low, found, order) == want
+
+
+@settings(deadline=None, max_examples=400)
+@given(
+    st.text(alphabet=st.sampled_from("abAé e\u0301\u0308-'. 1_😀ßİ"), max_size=40),
+    st.lists(st.integers(0, 12), max_size=4),
+)
+def test_spans_match_the_regex_for_decomposed_text(text: str, order: list[int]) -> None:
+    """The runs of text not in NFC keep their combining accents: found the same way."""
+    found = gz.TOKEN_NFD.findall(text)
+    want = [m.span() for m in gz.TOKEN_NFD.finditer(text)]
+    assert _spans(text, found, order) == want
 
 
 def test_locations_through_the_fast_paths() -> None:

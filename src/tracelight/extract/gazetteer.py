@@ -305,6 +305,7 @@ class Gazetteer:
         "prefix_only",
         "region_codes",
         "regions",
+        "seconds",
         "trie",
     )
 
@@ -388,6 +389,12 @@ class Gazetteer:
         ``francisco``...): a longer key starts at a head only if one of these follows.
         Most heads have one or two, kept as a tuple (a third of a small set's memory, and
         as fast to search); the few with many, as a set."""
+        self.seconds: frozenset[str] = frozenset(seconds.values())
+        """Every second token of a key: a longer key starts at a head only if one of
+        these follows it. A set probe rules out most words after a head before
+        :attr:`pairs` is asked, whose bit needs two string hashes, which compiled code
+        turns into boxed integers about half the time (then most of the cost of the
+        search for candidates, counted with callgrind)."""
         pairs = bytearray(PAIR_BITS // 8)
         for head, nexts in self.followers.items():
             for second in nexts:

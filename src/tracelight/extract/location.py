@@ -121,23 +121,45 @@ and tabs, is one of these."""
 _SEPARATOR = re.compile(r"[ \t.'’-]{1,3}")
 
 
-def _spans_of(low: str, found: list[str]) -> list[tuple[int, int]]:
-    """The spans of the letter runs ``found`` in ``low``, in order, by ``str.find``.
+class _Spans:
+    """Where the runs of a field are, found by ``str.find`` only as far as asked.
 
-    Exact: between one run's end and the next run's start there are only non-letters,
-    so the first occurrence of the next run from there is the run itself. Five times
-    cheaper than asking the regex for match objects, and cheaper than a ``split`` with
-    a group and a running sum of the lengths (measured). ``low.find`` is called as a
-    method, not through a bound method kept in a variable: compiled, that is a direct
-    C call (0.6 of the time; the same in Python).
+    Exact: between one run's end and the next run's start there are only characters no
+    run holds, so the first occurrence of the next run from there is the run itself.
+    Five times cheaper than asking the regex for match objects, and cheaper than a
+    ``split`` with a group and a running sum of the lengths (measured). Each run's end
+    is kept, not a ``(start, end)`` pair (the run's length gives the start), and only up
+    to the last run asked for: a field with a candidate has dozens of runs, the matcher
+    reads the few around its candidates, and none after the last one (counted with
+    callgrind on Backpage ads: the spans were a seventh of the matcher's instructions,
+    most of them in ``find``, which widens an ASCII run to search a wide string).
+    A plain class: built natively when compiled.
     """
-    spans = []
-    pos = 0
-    for run in found:
-        start = low.find(run, pos)
-        pos = start + len(run)
-        spans.append((start, pos))
-    return spans
+
+    __slots__ = ("ends", "runs", "text")
+
+    def __init__(self, text: str, runs: list[str]) -> None:
+        self.text = text
+        self.runs = runs
+        """The runs, as found in ``text`` (``runs[k]`` is ``text[start(k) : end(k)]``)."""
+        self.ends: list[int] = []
+        """The ends of ``runs[0]``, ``runs[1]``... as far as found so far."""
+
+    def end(self, k: int) -> int:
+        ends = self.ends
+        if k >= len(ends):
+            text, runs = self.text, self.runs
+            pos = ends[-1] if ends else 0
+            for j in range(len(ends), k + 1):
+                run = runs[j]
+                # ``text.find`` as a method, not a bound method kept in a variable:
+                # compiled, that is a direct C call.
+                pos = text.find(run, pos) + len(run)
+                ends.append(pos)
+        return ends[k]
+
+    def start(self, k: int) -> int:
+        return self.end(k) - len(self.runs[k])
 
 
 def _spaced(tokens: list[str]) -> bool:
@@ -163,15 +185,18 @@ def _candidates(
     :attr:`~Gazetteer.prefix_only`, which leaves those that are keys on their own. Most
     hits are common words (``i``, ``to``, ``the``, ``new``) that are no key alone and
     start a longer key only before one of their :attr:`~Gazetteer.followers`; at each
-    position of a hit, the filter :attr:`~Gazetteer.pairs` rules that out in one probe
-    of a small table for all but a few of the words that follow (on Backpage ads, 10
-    positions of hits a field and 0.2 of them followed by a follower), and only those
-    few are looked up in ``followers`` and, as a two-token key, in the trie.
+    position of a hit, a probe of :attr:`~Gazetteer.seconds` (the next word is no key's
+    second token at two thirds of the positions on Backpage ads) and then the filter
+    :attr:`~Gazetteer.pairs` rule that out for all but a few of the words that follow
+    (on Backpage ads, 17 positions of hits a post and 0.3 of them followed by a
+    follower), and only those few are looked up in ``followers`` and, as a two-token
+    key, in the trie.
 
-    Exact for tokens without a space, which every trie key's first token is (the
-    filter has no false negatives: a follower's pair bit is always set). A folded
-    token can hold one (NFKD of a compatibility ligature such as U+FDFA) and may then
-    be a whole multi-token key: with ``spaced``, :func:`_candidates_in_trie` does it all.
+    Exact for tokens without a space, which every trie key's first token is (neither
+    filter has false negatives: a follower is in ``seconds`` and its pair bit is always
+    set). A folded token can hold one (NFKD of a compatibility ligature such as U+FDFA)
+    and may then be a whole multi-token key: with ``spaced``,
+    :func:`_candidates_in_trie` does it all.
     """
     if spaced:
         return _candidates_in_trie(index, tokens)
@@ -180,12 +205,12 @@ def _candidates(
     if not hits:
         return found
     complete = hits - index.prefix_only  # a head is either a key or a prefix only
-    pairs = index.pairs
+    pairs, seconds = index.pairs, index.seconds
     n_tokens = len(tokens)
     for i in [i for i, token in enumerate(tokens) if token in hits]:
         word = tokens[i]
         j = i + 1
-        if j < n_tokens:
+        if j < n_tokens and tokens[j] in seconds:
             second = tokens[j]
             bit = pair_bit(word, second)
             if pairs[bit >> 3] >> (bit & 7) & 1:
@@ -237,10 +262,10 @@ def _walk(
     return lengths
 
 
-def _cued(text: str, start: int, spans: list[tuple[int, int]], i: int) -> bool:
+def _cued(text: str, start: int, spans: _Spans, i: int) -> bool:
     if i == 0:
         return False
-    s, e = spans[i - 1]
+    s, e = spans.start(i - 1), spans.end(i - 1)
     if text[e:start].strip(" \t,") != "":
         return False
     return text[s:e].lower() in _CUES
@@ -250,7 +275,7 @@ def _qualifier(
     index: Gazetteer,
     text: str,
     end: int,
-    spans: list[tuple[int, int]],
+    spans: _Spans,
     j: int,
     *,
     tokens: list[str],
@@ -262,9 +287,10 @@ def _qualifier(
     tuple test say without a regex call. An ASCII token's folded form is ``tokens[j]``
     already (``fold_token`` of ASCII is ``lower``, as the tokens are made).
     """
-    if j >= len(spans):
+    n_runs = len(spans.runs)
+    if j >= n_runs:
         return None
-    s, e = spans[j]
+    s, e = spans.start(j), spans.end(j)
     if text[end:s].strip(" \t") not in _GAP_MARKS:
         return None
     code = text[s:e]
@@ -273,11 +299,11 @@ def _qualifier(
         return region, e
     head = tokens[j] if code.isascii() else fold_token(code)
     longest = index.country_heads.get(head, 0)
-    for n in range(min(longest, len(spans) - j), 0, -1):
-        key = " ".join(fold_token(text[a:b]) for a, b in spans[j : j + n])
+    for n in range(min(longest, n_runs - j), 0, -1):
+        key = " ".join([fold_token(text[spans.start(k) : spans.end(k)]) for k in range(j, j + n)])
         region = index.countries.get(key) or index.regions.get(key)
         if region is not None:
-            return region, spans[j + n - 1][1]
+            return region, spans.end(j + n - 1)
     return None
 
 
@@ -303,11 +329,11 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _shouting(text: str, spans: list[tuple[int, int]], i: int) -> bool:
+def _shouting(text: str, spans: _Spans, i: int) -> bool:
     """Whether a neighbouring word is all capitals too (``LA MEJOR``, ``NICE GIRL``)."""
     for k in (i - 1, i + 1):
-        if 0 <= k < len(spans):
-            word = text[spans[k][0] : spans[k][1]]
+        if 0 <= k < len(spans.runs):
+            word = text[spans.start(k) : spans.end(k)]
             if len(word) > 1 and word.isupper():
                 return True
     return False
@@ -326,7 +352,7 @@ class _Scan:
         index: Gazetteer,
         text: str,
         tokens: list[str],
-        spans: list[tuple[int, int]],
+        spans: _Spans,
         *,
         post_id: str,
         field: str,
@@ -359,7 +385,8 @@ class _Scan:
     def upto(self, i: int, end: int) -> int:
         """How many tokens from ``i`` on lie before ``end``."""
         k = i
-        while k < len(self.spans) and self.spans[k][0] < end:
+        spans = self.spans
+        while k < len(spans.runs) and spans.start(k) < end:
             k += 1
         return k - i
 
@@ -367,11 +394,11 @@ class _Scan:
         """Match a city at token ``i`` (keys of ``lengths`` tokens start there, longest
         first); the number of tokens consumed (0: none)."""
         index, text, spans, country = self.index, self.text, self.spans, self.country
-        start = spans[i][0]
+        start = spans.start(i)
         for n in lengths:
             if n > 1 and not _joined(text, spans, i, n):  # one token is always joined
                 continue
-            end = spans[i + n - 1][1]
+            end = spans.end(i + n - 1)
             written = text[start:end]
             abbrev = index.abbreviations.get(written) if n <= 2 else None
             entries = index.city(self.tokens[i] if n == 1 else " ".join(self.tokens[i : i + n]))
@@ -401,8 +428,8 @@ class _Scan:
             cued = _cued(text, start, spans, i)
             if n == 1 and not _plausible(
                 text,
-                spans,
-                i,
+                start,
+                end,
                 key=self.tokens[i],
                 entry=entry,
                 country=country,
@@ -430,7 +457,7 @@ class _Scan:
             region = index.countries.get(key)
             if region is None or not _joined(text, spans, i, n):
                 continue
-            start, end = spans[i][0], spans[i + n - 1][1]
+            start, end = spans.start(i), spans.end(i + n - 1)
             if not _capitalised(text[start:end]):
                 return n
             cued = _cued(text, start, spans, i)
@@ -463,14 +490,15 @@ def _locate(post_id: str, field: str, text: str, country: str | None) -> list[Me
             starts = _candidates(index, tokens, spaced=_spaced(tokens))
         if not starts:
             return []
-        spans = _spans_of(low, found)
+        spans = _Spans(low, found)
     else:
         pattern = TOKEN if unicodedata.is_normalized("NFC", text) else TOKEN_NFD
-        spans = [m.span() for m in pattern.finditer(text)]
-        tokens = [fold_token(text[s:e]) for s, e in spans]
+        found = pattern.findall(text)
+        tokens = [fold_token(t) for t in found]
         starts = _candidates(index, tokens, spaced=_spaced(tokens))
         if not starts:
             return []
+        spans = _Spans(text, found)
     scan = _Scan(index, text, tokens, spans, post_id=post_id, field=field, country=country)
     done = 0
     for i, lengths in starts:
@@ -512,10 +540,10 @@ def countries_in_text(text: str) -> list[str]:
     return sorted(ranked, key=lambda iso: (-ranked[iso][0], ranked[iso][1]))
 
 
-def _joined(text: str, spans: list[tuple[int, int]], i: int, n: int) -> bool:
+def _joined(text: str, spans: _Spans, i: int, n: int) -> bool:
     """Whether tokens ``i..i+n`` are written as one name (only spaces, dots, hyphens)."""
     for k in range(i, i + n - 1):
-        gap = _SEPARATOR.fullmatch(text, spans[k][1], spans[k + 1][0])
+        gap = _SEPARATOR.fullmatch(text, spans.end(k), spans.start(k + 1))
         if gap is None:
             return False
     return True
@@ -523,8 +551,8 @@ def _joined(text: str, spans: list[tuple[int, int]], i: int, n: int) -> bool:
 
 def _plausible(
     text: str,
-    spans: list[tuple[int, int]],
-    i: int,
+    start: int,
+    end: int,
     *,
     key: str,
     entry: Entry,
@@ -532,8 +560,8 @@ def _plausible(
     cued: bool,
     qualified: bool,
 ) -> bool:
-    """The word-city rules of the module doc, for a one-token name."""
-    start, end = spans[i]
+    """The word-city rules of the module doc, for a one-token name written at
+    ``text[start:end]``."""
     written = text[start:end]
     if not _word_rule(
         written, key=key, entry=entry, country=country, cued=cued, qualified=qualified
