@@ -727,9 +727,10 @@ _AMOUNT_PIECES += ["1h30", "1/2", "½", "x", "a", "per", "special", "\n", "(", "
 _AMOUNT_TEXT = st.lists(st.sampled_from(_AMOUNT_PIECES), max_size=16).map("".join)
 
 
-def _token_groups(match: re.Match[str], low: str, *, plain: bool) -> tuple[object, ...]:
+def token_groups(match: re.Match[str], low: str, *, plain: bool) -> tuple[object, ...]:
     """A token match's span and number groups; the rewritten pattern's ``fr``, ``num2``
-    and ``num3`` groups lack the first digit, which the match start gives back."""
+    and ``num3`` groups lack the first digit, which the match start gives back (also
+    used by ``test_fastpaths_price_indicator``)."""
 
     def whole(name: str) -> str | None:
         if match.group(name) is None:
@@ -748,8 +749,8 @@ def test_price_token_pattern_led_by_a_class_as_first_written(low: str) -> None:
     from tracelight.extract import price
 
     plain = re.compile(price._TOKEN_PLAIN)
-    want = [_token_groups(m, low, plain=True) for m in plain.finditer(low)]
-    assert [_token_groups(m, low, plain=False) for m in price._TOKEN.finditer(low)] == want
+    want = [token_groups(m, low, plain=True) for m in plain.finditer(low)]
+    assert [token_groups(m, low, plain=False) for m in price._TOKEN.finditer(low)] == want
 
 
 @settings(deadline=None, max_examples=600)

@@ -14,6 +14,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from test_fastpaths_name_age import read_at_starts
 from tracelight.extract import age
 from tracelight.extract.tokens import letter_set
 
@@ -71,68 +72,6 @@ def _unprefixed_text(draw: st.DrawFn) -> str:
     return "".join(word + gap for word, gap in parts).lower()
 
 
-def _candidates_oracle(
-    low: str, field: str, starts: list[int], unit_runs: bool
-) -> list[tuple[int, int, int, str]]:
-    """``_candidates`` as first written: ``_match_at`` at every start, ``groupdict``."""
-    found: list[tuple[int, int, int, str]] = []
-    prev_end = 0
-    for n_start in starts:
-        if n_start < prev_end:
-            continue
-        prefix, p_start, m = age._match_at(low, n_start, prev_end, unit_runs)
-        if m is None:
-            continue
-        prev_end = m.end()
-        groups = m.groupdict()
-        if "title" in groups:
-            value = int(groups["title"])
-            if age._in_range(value):
-                at_end = field == "title" and not low[m.end() :].strip(" -")
-                found.append((n_start, m.end(), value, "title_end" * at_end or "title"))
-            continue
-        strong = True
-        if "num" in groups:
-            a, b, old = groups["num"], groups["b"], groups["old"]
-            start, end = n_start, m.end()
-        else:
-            a, b, old = groups["num2"], groups["b2"], groups["old2"]
-            start, end = p_start, m.end()
-            if groups["unit2"] is None:
-                tail_at = m.end("b2") if b is not None else m.end("num2")
-                if age._BAD_AFTER_BARE.match(low, tail_at):
-                    continue
-                if prefix == "self":
-                    if b is not None:
-                        continue
-                    strong = False
-            elif old is None and age._NOT_AFTER_YEARS.match(low, end):
-                continue
-        if not prefix and age._limited(low, start, end):
-            continue
-        if prefix and age._NOT_AFTER_YEARS.match(low, end):
-            continue
-        if b is not None:
-            low_v, high_v = int(a), int(b)
-            if low_v < high_v <= low_v + 40 and age._in_range(low_v) and age._in_range(high_v):
-                span_b = m.span("b") if "b" in groups else m.span("b2")
-                found.append((start, end, low_v, "range"))
-                found.append((span_b[0], end, high_v, "range"))
-            continue
-        value = int(a)
-        if not (age._in_strong_range(value) if strong else age._in_range(value)):
-            continue
-        if prefix:
-            unit = groups["unit2"] is not None
-            kind = "label" if prefix == "label" else "unit_old" if old else "self"
-            if unit and kind == "self":
-                kind = "unit_old" if old else "unit"
-        else:
-            kind = "unit_old" if old else "unit"
-        found.append((start, end, value, kind))
-    return found
-
-
 @settings(deadline=None, max_examples=1000)
 @given(_unprefixed_text(), st.sampled_from(["title", "body"]), st.booleans())
 @example("sexy jessy - 21", "title", False)
@@ -146,7 +85,7 @@ def test_unprefixed_candidates_as_first_written(low: str, field: str, unit: bool
     unit_runs = unit or age._has_unit_runs(runs)
     starts = [m.start() for m in age._NUM_AT.finditer(low)]
     got = age._candidates(low, field, starts, unit_runs, False)
-    assert got == _candidates_oracle(low, field, starts, unit_runs)
+    assert got == read_at_starts(low, field, starts, unit_runs=unit_runs)
 
 
 def test_age_groups_are_numbered_alike() -> None:

@@ -264,13 +264,22 @@ def test_verdicts_are_emptied_when_full() -> None:
 def _candidates_oracle(low: str, field: str) -> list[tuple[int, int, int, str]]:
     """``_candidates`` as first written: every run of one or two digits, a unit always
     looked for (``_match_at`` with ``unit``)."""
+    starts = [run.start() for run in age._NUM_AT.finditer(low)]
+    starts = [start for start in starts if not (start and low[start - 1].isdecimal())]
+    return read_at_starts(low, field, starts, unit_runs=True)
+
+
+def read_at_starts(
+    low: str, field: str, starts: list[int], *, unit_runs: bool
+) -> list[tuple[int, int, int, str]]:
+    """The age readings at ``starts`` as ``_candidates`` first made them (``_match_at``
+    at each start, ``groupdict``); also the oracle of ``test_fastpaths_age_indicator2``."""
     found: list[tuple[int, int, int, str]] = []
     prev_end = 0
-    for run in age._NUM_AT.finditer(low):
-        n_start = run.start()
-        if n_start < prev_end or (n_start and low[n_start - 1].isdecimal()):
+    for n_start in starts:
+        if n_start < prev_end:
             continue
-        prefix, p_start, m = age._match_at(low, n_start, prev_end, True)
+        prefix, p_start, m = age._match_at(low, n_start, prev_end, unit_runs)
         if m is None:
             continue
         prev_end = m.end()

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helpers import text_post
+from test_extract_fastpaths import token_groups
 from tracelight.extract import indicator, price
 from tracelight.extract.tokens import lowered
 
@@ -85,21 +86,6 @@ def test_price_precheck_hand_cases() -> None:
         assert not price._may_price(_price_low(text)), text
 
 
-def _token_groups(match: re.Match[str], low: str, *, plain: bool) -> tuple[object, ...]:
-    """A token match's span and number groups; the fast pattern's ``fr``, ``num2`` and
-    ``num3`` groups lack the first digit, which the match start gives back."""
-
-    def whole(name: str) -> str | None:
-        if match.group(name) is None:
-            return None
-        return match.group(name) if plain else low[match.start() : match.end(name)]
-
-    sym = match.group("sym") if plain else (low[match.start()] if match.group("num1") else None)
-    groups = [whole(name) for name in ("num2", "num3", "fr")]
-    tail = [match.group(name) for name in ("num1", "frm", "half")]
-    return (match.span(), sym, *groups, *tail, match.start("num1"))
-
-
 _NUMBER_PIECES = ["1", "7", "0", "00", "12345", "123456", "1,000", "1,0000", ",", ".", ".5", "9."]
 _NUMBER_PIECES += ["$", "€", "h", "hr", "min", "m", "s", "q", "n", "o", "a", "d", "p", "f", "1/2"]
 _NUMBER_PIECES += [" ", ":", "=", "-", " - ", ": ", " = ", " : ", "- ", " -", "(", ")", "'", "x"]
@@ -114,8 +100,8 @@ _NUMBER_PIECES += ["over night", "all night", "fh", "pernoite", "demi-heure", "1
 @example("a 12345,000 roses")
 def test_price_token_pattern_as_first_written(low: str) -> None:
     plain = re.compile(price._TOKEN_PLAIN)
-    want = [_token_groups(m, low, plain=True) for m in plain.finditer(low)]
-    assert [_token_groups(m, low, plain=False) for m in price._TOKEN.finditer(low)] == want
+    want = [token_groups(m, low, plain=True) for m in plain.finditer(low)]
+    assert [token_groups(m, low, plain=False) for m in price._TOKEN.finditer(low)] == want
 
 
 @settings(deadline=None, max_examples=1000)
