@@ -72,6 +72,8 @@ HANDLES: list[tuple[str, list[str]]] = [
     ("wechat: lola123", ["wechat:lola123"]),
     ("wechat id lola123", ["wechat:lola123"]),
     ("line id: lola12", ["line:lola12"]),
+    ("lineid: kitty22", ["line:kitty22"]),  # the label written as one word
+    ("LINEID kitty22", ["line:kitty22"]),
     ("line: lola12", ["line:lola12"]),
     ("signal: lola.42", ["signal:lola.42"]),
     ("mi snap es lola_x", ["snapchat:lola_x"]),

@@ -35,7 +35,7 @@ from tracelight.extract.wallet import extract_wallets
 from tracelight.model import Mention, Post
 from tracelight.model.post import FIELDS
 
-EXTRACTOR_VERSION = 7
+EXTRACTOR_VERSION = 8
 
 Extractor = Callable[[Post, str, str], list[Mention]]
 """``(post, field name, field text) -> mentions`` with spans into that text."""

@@ -216,6 +216,7 @@ _LABEL_TRIGGERS = (
     "tik tok",
     "facebook",
     "line id",
+    "lineid",
     "👻",
 )
 _SHORT_LABEL_SEPARATOR = r"(?:[ \t]{0,3}[:：=\-–—>|~@]|[ \t]{1,3}(?:is|es|est|é|ist)(?![a-z0-9_]))"
