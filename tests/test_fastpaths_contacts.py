@@ -151,3 +151,13 @@ def test_obfuscated_email_where_the_lower_case_changes_length() -> None:
         post = text_post(text)
         found = obfuscated_email.extract_obfuscated_emails(post, "body", text)
         assert [m.value for m in found] == [value], text
+
+
+def test_label_runs_and_pairs_derived_from_the_label_words() -> None:
+    expected = {
+        "snapchat", "snap", "sc", "instagram", "insta", "ig", "telegram", "tg", "kik",
+        "twitter", "onlyfans", "wechat", "weixin", "lineid", "line", "signal", "tiktok",
+        "facebook", "fb",
+    }  # fmt: skip
+    assert expected == handle._LABEL_RUNS
+    assert handle._PAIRED_RUNS == (("only", "fans"), ("we", "chat"), ("tik", "tok"))

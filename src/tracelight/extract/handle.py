@@ -312,34 +312,26 @@ start a word follows its first character, so the pattern is led by literal chara
 the engine skips in C to the few that can start a label instead of trying every
 position (a leading look-behind does), and the matches are the same."""
 
+_OPTIONAL_SPACE = "[ ]?"
 _LABEL_RUNS = frozenset(
-    {
-        "snapchat",
-        "snap",
-        "sc",
-        "instagram",
-        "insta",
-        "ig",
-        "telegram",
-        "tg",
-        "kik",
-        "twitter",
-        "onlyfans",
-        "wechat",
-        "weixin",
-        "lineid",
-        "line",
-        "signal",
-        "tiktok",
-        "facebook",
-        "fb",
-    }
+    word.replace(_OPTIONAL_SPACE, "")
+    for word in _LABEL_WORDS
+    if word.replace(_OPTIONAL_SPACE, "").isascii()
+    and word.replace(_OPTIONAL_SPACE, "").isalpha()
+    and word != "of"
 )
-"""The letter run a label of :data:`_LABEL` is, or starts (``snap chat``, ``line id``), in
-a text whose letters are all ASCII, except ``of`` and the two-word labels whose first
-word is common (``only fans``, ``we chat``, ``tik tok``)."""
-_PAIRED_RUNS = (("only", "fans"), ("we", "chat"), ("tik", "tok"))
-"""The two-word labels: both words are letter runs of a text that holds one."""
+"""The letter run a label of :data:`_LABEL_WORDS` is, or starts (``snap chat``, ``line
+id``), in a text whose letters are all ASCII, except ``of`` (read only as ``OF``) and the
+two-word labels whose first word is no label (:data:`_PAIRED_RUNS`)."""
+_PAIRED_RUNS = tuple(
+    (first, second)
+    for first, second in (
+        word.split(_OPTIONAL_SPACE) for word in _LABEL_WORDS if _OPTIONAL_SPACE in word
+    )
+    if first not in _LABEL_RUNS
+)
+"""The two-word labels whose first word is common (``only fans``, ``we chat``, ``tik
+tok``): both words are letter runs of a text that holds one."""
 _EMOJI_LABELS = ("👻", "📷", "📸", "✈")
 """The first character of every label that is not a word (``微信`` aside, a letter).
 Looked for with one ``in`` each: on the wide strings emoji make, a character search
