@@ -68,6 +68,7 @@ from itertools import filterfalse
 from typing import Final
 
 from tracelight.extract.numberwords import (
+    FOLD_TABLE,
     GLUE_PATTERN,
     GLUE_WORDS,
     PIECES,
@@ -448,13 +449,18 @@ def _segment(word: str) -> list[tuple[int, int, str]] | None:
 @dataclass(frozen=True, slots=True)
 class _GlueMemo:
     """Letter runs classified so far: whether each splits into glue words (``any``) and
-    into two or more (``multi``). A run enters ``seen`` only after ``any`` and ``multi``
-    have it, so a reader never sees a half-classified run; a full memo is replaced, not
-    cleared, so a reader holding the old one stays consistent (threads included)."""
+    into two or more (``multi``). A run enters ``seen`` only after ``any``, ``multi`` and
+    ``wordish`` have it, so a reader never sees a half-classified run; a full memo is
+    replaced, not cleared, so a reader holding the old one stays consistent (threads
+    included).
+
+    ``wordish`` is ``any`` with every single number word (:data:`PIECES`): one probe of
+    it per run finds the runs both word stages need (:func:`_word_hits`)."""
 
     seen: set[str] = field(default_factory=set)
     any: set[str] = field(default_factory=set)
     multi: set[str] = field(default_factory=set)
+    wordish: set[str] = field(default_factory=lambda: set(PIECES))
 
 
 _GLUE_MEMO = [_GlueMemo()]
@@ -502,6 +508,7 @@ def _classify_glue(runs: Iterable[str]) -> _GlueMemo:
                             break
             if can[0]:
                 memo.any.add(run)
+                memo.wordish.add(run)
                 if multi[0]:
                     memo.multi.add(run)
         memo.seen.add(run)
@@ -515,7 +522,71 @@ def _folded(runs: AbstractSet[str]) -> AbstractSet[str]:
     return runs | extra if extra else runs
 
 
-def _may_glue(s1: str, first: int | None = None) -> bool:
+class _WordHits:
+    """What the word stages read of one field: its lower case (``low``, as long as the
+    field) and letter runs (``found``), the runs that split into glue words (``glue``),
+    whether one of those splits into two or more (``multi``), and the single number
+    words (``numbers``).
+
+    Found by one probe per distinct run of a set holding both kinds, where each stage
+    probing its own vocabulary cost two, and handed on, where each stage looked the
+    field up again in the shared caches (a plain class: built natively when compiled).
+    """
+
+    __slots__ = ("found", "glue", "low", "multi", "numbers")
+
+    def __init__(
+        self,
+        low: str,
+        found: Letters,
+        glue: AbstractSet[str],
+        multi: bool,
+        numbers: AbstractSet[str],
+    ) -> None:
+        self.low: Final = low
+        self.found: Final = found
+        self.glue: Final = glue
+        self.multi: Final = multi
+        self.numbers: Final = numbers
+
+
+_FOLDED_BY_TABLE = re.compile(
+    "[" + "".join(f"\\U{cp:08x}" for cp in sorted(FOLD_TABLE) if cp >= 0x80) + "]"
+)
+"""A character that folding changes in lower-cased text (there, ``A-Z`` are gone)."""
+
+
+def _word_hits(s1: str) -> _WordHits | None:
+    """The :class:`_WordHits` of ``s1``, or ``None`` when lower-casing changes its length
+    or folding changes one of its letter runs (the stages then work them out
+    themselves). Three quarters of the Backpage fields with letters that are not ASCII
+    get hits all the same: most of those letters are Greek ones posing as Latin ones,
+    which folding leaves as they are.
+
+    Exact: for such a field the folded form of every run is the run itself, so
+    :func:`_may_glue` reads the distinct runs as they are and its ``runs & memo.any``
+    is ``glue``, and :func:`_number_words_near` reads ``runs & PIECES``, which is
+    ``numbers`` (its folded words are then those of ``numbers`` that are not ASCII);
+    ``any`` and :data:`PIECES` are inside ``wordish``, of the same memo.
+    """
+    low = lowered(s1)
+    if len(low) != len(s1):
+        return None
+    found = letters(low)
+    if not found.plain and _FOLDED_BY_TABLE.search(low) is not None:
+        return None
+    runs = found.distinct
+    memo = _GLUE_MEMO[0]
+    if not runs <= memo.seen:
+        memo = _classify_glue(runs)
+    hits = runs & memo.wordish
+    if not hits:
+        return _WordHits(low, found, hits, False, hits)
+    glue = hits & memo.any
+    return _WordHits(low, found, glue, not glue.isdisjoint(memo.multi), hits & PIECES)
+
+
+def _may_glue(s1: str, first: int | None = None, hits: _WordHits | None = None) -> bool:
     """Cheap exact pre-check: could :data:`_GLUED` find a word worth rewriting in ``s1``?
 
     A glued number is a whole word of digit runs and glue words with at least one word
@@ -530,22 +601,31 @@ def _may_glue(s1: str, first: int | None = None) -> bool:
     folding does (checked for every code point; ``ẞ``, the one exception, is not folded
     at all, so a word with it never splits into glue words). A text whose lower case
     changes length (``İ``) takes the scan. ``first`` is :func:`_first_digit` of ``s1``
-    when the caller has it.
+    and ``hits`` its :func:`_word_hits` when the caller has them.
     """
-    low = lowered(s1)
-    if len(low) != len(s1):
-        return True
-    found = letters(low)
-    plain = found.plain
-    runs = found.distinct if plain else _folded(found.distinct)
-    memo = _GLUE_MEMO[0]
-    if not runs <= memo.seen:
-        memo = _classify_glue(runs)
-    glue = runs & memo.any
-    if not glue:
-        return False
-    if not glue.isdisjoint(memo.multi):
-        return True
+    if hits is not None:
+        low = hits.low
+        plain = hits.found.plain
+        glue = hits.glue
+        if not glue:
+            return False
+        if hits.multi:
+            return True
+    else:
+        low = lowered(s1)
+        if len(low) != len(s1):
+            return True
+        found = letters(low)
+        plain = found.plain
+        runs = found.distinct if plain else _folded(found.distinct)
+        memo = _GLUE_MEMO[0]
+        if not runs <= memo.seen:
+            memo = _classify_glue(runs)
+        glue = runs & memo.any
+        if not glue:
+            return False
+        if not glue.isdisjoint(memo.multi):
+            return True
     if first is None:
         first = _first_digit(s1)
     # Same offsets in ``low`` (same length), and no digit before ``first``.
@@ -573,11 +653,11 @@ def _glued_word_edits(s1: str) -> list[Edit]:
     return edits
 
 
-def _glue_edits(s1: str, first: int | None = None) -> list[Edit]:
+def _glue_edits(s1: str, first: int | None = None, hits: _WordHits | None = None) -> list[Edit]:
     """Glued numbers (``6seven8``, ``3tothree``, ``twotwoeight``) become digits, piece by
     piece, so each digit still maps to the word it was written as; ``$`` between digits
     becomes a space."""
-    edits = _glued_word_edits(s1) if _may_glue(s1, first) else []
+    edits = _glued_word_edits(s1) if _may_glue(s1, first, hits) else []
     if "$" in s1:
         edits.extend((m.start(), m.end(), " ") for m in _DOLLAR_SEPARATOR.finditer(s1))
         edits.sort()
@@ -738,32 +818,37 @@ def _first_digit(text: str) -> int:
     return -1 if m is None else m.start()
 
 
-def _number_words_near(text: str, first: int | None = None) -> bool:
+def _number_words_near(text: str, first: int | None = None, hits: _WordHits | None = None) -> bool:
     """Cheap pre-check: could a numeric run with number words exist here?
 
     Splitting into words and testing set membership runs in C; the full run pattern
     (number-word trie at every letter) is several times slower, so it only runs when a
-    number word is present with a digit or two more number words.
+    number word is present with a digit or two more number words. ``hits`` is the
+    :func:`_word_hits` of ``text`` when the caller has it.
     """
-    low = lowered(text)
-    found = letters(low)
+    found = letters(lowered(text)) if hits is None else hits.found
     runs = found.distinct
     # The distinct runs (shared, cached) against the vocabulary in C-level set
-    # operations; occurrences are only counted when they decide. ``hits`` counts a run
+    # operations; occurrences are only counted when they decide. ``count`` counts a run
     # once for itself and, when it is not ASCII, once more for its folded form.
-    words = runs.intersection(PIECES)
-    folded_words = (
-        []
-        if found.plain
-        else [run for run in filterfalse(str.isascii, runs) if fold(run) in PIECES]
-    )
+    if hits is None:
+        words: AbstractSet[str] = runs.intersection(PIECES)
+        folded_words = (
+            []
+            if found.plain
+            else [run for run in filterfalse(str.isascii, runs) if fold(run) in PIECES]
+        )
+    else:
+        # Every run is its own folded form (see :func:`_word_hits`).
+        words = hits.numbers
+        folded_words = [] if found.plain else list(filterfalse(str.isascii, words))
     if not words and not folded_words:
         return False
     if (_first_digit(text) if first is None else first) >= 0:
         return True
     every = found.runs
-    hits = sum(map(every.count, words)) + sum(map(every.count, folded_words))
-    return hits >= MIN_TOKENS
+    count = sum(map(every.count, words)) + sum(map(every.count, folded_words))
+    return count >= MIN_TOKENS
 
 
 _COMPOSITE_GAP = re.compile(r"[ \-]{0,3}")
@@ -882,24 +967,28 @@ def _segment_edits(s1: str, seg: list[_Tok]) -> list[Edit]:
     return edits
 
 
-def _run_edits(s1: str, digits: bool, words: bool, first: int | None = None) -> list[Edit]:
+def _run_edits(
+    s1: str, digits: bool, words: bool, first: int | None = None, hits: _WordHits | None = None
+) -> list[Edit]:
     run, splitter = _patterns(digits, words)
     if first is None:
         first = _first_digit(s1)
     pos = 0
-    if not (words and _number_words_near(s1, first)):
+    if not (words and _number_words_near(s1, first, hits)):
         if first < 0 or not (digits and _LOOK_NEAR_DIGIT.search(s1, first)):
             if not digits or first < 0:
                 return []
             run = _DIGIT_RUN
             pos = first  # its runs start with a digit
-        elif words and len(lowered(s1)) == len(s1):
+        elif words and (hits is not None or len(lowered(s1)) == len(s1)):
             # No number word, and a digit (beside the look-alike): the check above saw
             # every letter run, which holds as it is written when lower-casing keeps the
             # length, so the word alternative cannot match anywhere.
             run = _vocabulary_runs(digits, frozenset())
-    elif len(lowered(s1)) == len(s1):
+    elif hits is not None:
         # Number words: the trie is tried only for the forms the field can hold.
+        run = _vocabulary_runs(digits, _vocabulary(hits.found))
+    elif len(lowered(s1)) == len(s1):
         run = _vocabulary_runs(digits, _vocabulary(letters(lowered(s1))))
     edits: list[Edit] = []
     for m in run.finditer(s1, pos):
@@ -929,13 +1018,16 @@ def normalize(text: str, *, digits: bool = True, words: bool = True) -> Normaliz
     if not text.isascii():
         base = _compose(base, _char_edits(text))
     first = _first_digit(base.text)
+    hits = None
     if words:
-        glued = _compose(base, _glue_edits(base.text, first))
+        hits = _word_hits(base.text)
+        glued = _compose(base, _glue_edits(base.text, first, hits))
         if glued is not base:  # words became digits, maybe before the first one
             base = glued
             first = _first_digit(base.text)
+            hits = None  # of the text before
     if digits or words:
-        base = _compose(base, _run_edits(base.text, digits, words, first))
+        base = _compose(base, _run_edits(base.text, digits, words, first, hits))
     return base
 
 
