@@ -1,13 +1,18 @@
-"""Mention's hand-written constructor behaves as the one the dataclass would generate."""
+"""Mention's hand-written constructor behaves as the one the dataclass would generate,
+and the extractors' compiled factory as ``Mention.found``."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import pickle
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tracelight.extract import evidence
 from tracelight.model import Mention
 
 ARGS = {
@@ -59,3 +64,32 @@ def test_still_frozen_and_copyable() -> None:
         )
         == mention
     )
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.text(max_size=8),
+    st.sampled_from(["phone", "email", "age"]),
+    st.text(max_size=8),
+    st.sampled_from(["title", "body"]),
+    st.text(max_size=40),
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.floats(0, 1),
+)
+def test_the_extractors_factory_makes_what_found_makes(
+    post_id: str, kind: str, value: str, field: str, original: str, a: int, b: int, conf: float
+) -> None:
+    """``evidence.mention`` (compiled in the build, used by every extractor) is
+    ``Mention.found``: same class, fields, equality, hash and frozenness."""
+    args: dict[str, Any] = {"post_id": post_id, "kind": kind, "value": value, "field": field}
+    args |= {"original": original, "start": a, "end": b, "method": "m", "confidence": conf}
+    made = evidence.mention(**args)
+    reference = Mention.found(**args)
+    assert type(made) is Mention
+    assert dataclasses.astuple(made) == dataclasses.astuple(reference)
+    assert made == reference and hash(made) == hash(reference)
+    assert made.text == original[a:b]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.kind = "x"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(made)) == reference

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.numberwords import WORDS, Kind, fold
 from tracelight.extract.tokens import letter_set, lowered
 from tracelight.model import Mention, Post
@@ -591,7 +592,7 @@ def extract_ages(post: Post, field: str, text: str) -> list[Mention]:
         return []
     kept = found if len(found) == 1 else _surest(found)  # most fields state one age
     return [
-        Mention.found(
+        mention(
             post_id=post.id,
             kind="age",
             value=str(value),

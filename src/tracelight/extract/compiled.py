@@ -38,6 +38,7 @@ PACKAGE = "tracelight.extract"
 MODULES: tuple[str, ...] = (
     "age",
     "email",
+    "evidence",
     "gazetteer",
     "handle",
     "indicator",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tracelight.extract.evidence import mention
 from tracelight.model import Mention, Post
 
 METHOD = "regex"
@@ -65,14 +66,14 @@ def extract_emails(post: Post, field: str, text: str) -> list[Mention]:
         if ".." in local:
             continue
         mentions.append(
-            Mention(
+            mention(
                 post_id=post.id,
                 kind="email",
                 value=f"{local}@{domain}".lower(),
                 field=field,
+                original=text,
                 start=match.start(),
                 end=match.end(),
-                text=match.group(0),
                 method=METHOD,
                 confidence=0.95,
             )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.tokens import letters, lowered
 from tracelight.model import Mention, Post
 
@@ -598,7 +599,7 @@ _STOP = frozenset(
 def _mention(
     post: Post, field: str, text: str, *, start: int, end: int, value: str, confidence: float
 ) -> Mention:
-    return Mention.found(
+    return mention(
         post_id=post.id,
         kind="handle",
         value=value,

@@ -52,6 +52,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from tracelight.extract.evidence import mention
 from tracelight.model import Mention, Post
 
 KIND = "indicator"
@@ -635,7 +636,7 @@ def extract_indicators(post: Post, field: str, text: str) -> list[Mention]:
         return []
     spans.sort(key=_span_order)
     return [
-        Mention.found(
+        mention(
             post_id=post.id,
             kind=KIND,
             value=item.id,

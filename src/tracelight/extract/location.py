@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.gazetteer import (
     AMBIGUOUS_ABBREVIATIONS,
     COMPLETE,
@@ -369,14 +370,14 @@ class _Scan:
 
     def emit(self, start: int, end: int, value: str, method: str, conf: float) -> None:
         self.mentions.append(
-            Mention(
+            mention(
                 post_id=self.post_id,
                 kind="location",
                 value=value,
                 field=self.field,
+                original=self.text,
                 start=start,
                 end=end,
-                text=self.text[start:end],
                 method=method,
                 confidence=round(min(conf, 0.95), 2),
             )

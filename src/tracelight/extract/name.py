@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.gazetteer import fold, fold_token, gazetteer
 from tracelight.extract.gazetteer import words as _words
 from tracelight.extract.tokens import letters as letters_of
@@ -505,7 +506,7 @@ def _judge(token: str, known_conf: float, other_conf: float, *, strong: bool) ->
 
 
 def _mention(post: Post, field: str, text: str, *, start: int, end: int, conf: float) -> Mention:
-    return Mention.found(
+    return mention(
         post_id=post.id,
         kind="name",
         value=_value(text[start:end]),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.tokens import letter_set, lowered
 from tracelight.extract.url import GTLD_STRICT, known_tld
 from tracelight.model import Mention, Post
@@ -248,14 +249,14 @@ def extract_obfuscated_emails(post: Post, field: str, text: str) -> list[Mention
         value = f"{local}@{'.'.join(labels[:chosen])}".lower()
         confidence = {"br": 0.85, "sym": 0.8, "word": 0.7}.get(at_kind, 0.7)
         mentions.append(
-            Mention(
+            mention(
                 post_id=post.id,
                 kind="email",
                 value=value,
                 field=field,
+                original=text,
                 start=local_start,
                 end=end,
-                text=written,
                 method=METHOD,
                 confidence=confidence,
             )

@@ -33,6 +33,7 @@ from typing import Final
 
 import phonenumbers
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.location import countries_in_text
 from tracelight.extract.normalize import Normalized, normalize
 from tracelight.model import Mention, Post
@@ -337,7 +338,7 @@ def extract_phones(post: Post, field: str, text: str) -> list[Mention]:
         if hit.glued:
             confidence -= 0.1
         mentions.append(
-            Mention.found(
+            mention(
                 post_id=post.id,
                 kind="phone",
                 value=hit.value,

@@ -41,6 +41,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.tokens import letters, lowered
 from tracelight.model import Mention, Post
 
@@ -599,7 +600,7 @@ def _prices(post: Post, field: str, text: str, low: str) -> list[Mention]:
                 else 0.6
             )  # fmt: skip
             mentions.append(
-                Mention.found(
+                mention(
                     post_id=post.id,
                     kind="price",
                     value=value,

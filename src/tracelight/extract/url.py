@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.tokens import lowered
 from tracelight.model import Mention, Post
 
@@ -212,14 +213,14 @@ def extract_urls(post: Post, field: str, text: str) -> list[Mention]:
         if value is None:
             continue
         mentions.append(
-            Mention(
+            mention(
                 post_id=post.id,
                 kind="url",
                 value=value,
                 field=field,
+                original=text,
                 start=start,
                 end=start + len(raw),
-                text=raw,
                 method=METHOD,
                 confidence=confidence,
             )

@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from tracelight.extract.evidence import mention
 from tracelight.extract.keccak import keccak256
 from tracelight.model import Mention, Post
 
@@ -415,14 +416,14 @@ def extract_wallets(post: Post, field: str, text: str) -> list[Mention]:
         if wallet is None:
             continue
         mentions.append(
-            Mention(
+            mention(
                 post_id=post.id,
                 kind=KIND,
                 value=wallet.value,
                 field=field,
+                original=text,
                 start=start,
                 end=end,
-                text=candidate,
                 method=METHOD,
                 confidence=wallet.confidence,
             )
