@@ -11,9 +11,9 @@ its keyword arguments and the interpreted ``__init__`` in between.
 from __future__ import annotations
 
 from tracelight.model import Mention
-from tracelight.model.mention import _SLOT_SETTERS
+from tracelight.model.mention import SLOT_SETTERS
 
-_POST_ID, _KIND, _VALUE, _FIELD, _START, _END, _TEXT, _METHOD, _CONFIDENCE = _SLOT_SETTERS
+_POST_ID, _KIND, _VALUE, _FIELD, _START, _END, _TEXT, _METHOD, _CONFIDENCE = SLOT_SETTERS
 
 
 def mention(

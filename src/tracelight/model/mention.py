@@ -42,7 +42,7 @@ class Mention:
         # each field; extraction builds millions of mentions, and setting each slot
         # through its descriptor costs a third less (same fields, same checks: the
         # class stays frozen, as its generated ``__setattr__`` still refuses writes).
-        s0, s1, s2, s3, s4, s5, s6, s7, s8 = _SLOT_SETTERS
+        s0, s1, s2, s3, s4, s5, s6, s7, s8 = SLOT_SETTERS
         s0(self, post_id)
         s1(self, kind)
         s2(self, value)
@@ -86,7 +86,8 @@ class Mention:
         return (self.kind, self.value)
 
 
-_SLOT_SETTERS: tuple[Callable[[Mention, Any], None], ...] = tuple(
+SLOT_SETTERS: tuple[Callable[[Mention, Any], None], ...] = tuple(
     vars(Mention)[f.name].__set__ for f in fields(Mention)
 )
-"""Each field's slot setter, in field order (what :meth:`Mention.__init__` unpacks)."""
+"""Each field's slot setter, in field order: what :meth:`Mention.__init__` unpacks, and
+what the extractors' compiled factory (:func:`tracelight.extract.evidence.mention`) sets."""
